@@ -1,0 +1,50 @@
+# cchc-analysis: every target creates the virtual environment when needed.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+QUARTER ?=
+
+.PHONY: setup report test lab notebooks bench lock clean-outputs sample
+
+setup: $(STAMP)
+
+# Re-installs only when the lock or the package metadata changed (seconds otherwise).
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@touch $(STAMP)
+
+report: setup
+	$(BIN)/cchc run
+	$(BIN)/cchc run --quarter 2024Q1
+	@echo "Báo cáo HTML: outputs/index.html"
+
+test: setup
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/python -m pytest --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg notebooks -p no:randomly
+
+lab: setup
+	$(BIN)/jupyter lab notebooks
+
+# Re-executes the committed notebooks on the sample (when a change to published numbers is intended).
+notebooks: setup
+	$(BIN)/python -m cchc_analysis.run --refresh-committed-notebooks
+
+bench: setup
+	$(BIN)/python -m benchmarks.run
+
+sample: setup
+	$(BIN)/cchc sample
+
+# Rebuilds requirements.lock from pyproject.toml in a throw-away environment.
+lock:
+	rm -rf .lockenv && $(PYTHON) -m venv .lockenv
+	.lockenv/bin/pip install --quiet ".[test]"
+	( echo "# Pinned, complete dependency set (pip freeze). \`make setup\` installs exactly this."; \
+	  echo "# Regenerate: make lock"; .lockenv/bin/pip freeze --exclude-editable | grep -v '^cchc-analysis' ) > requirements.lock
+	rm -rf .lockenv
+
+clean-outputs:
+	rm -rf outputs data/processed

@@ -1,0 +1,61 @@
+"""Paths and settings in one place (cookiecutter-data-science's ``config.py``).
+
+Every path can be overridden with an environment variable so that batch runs, tests and
+notebooks point at other folders without code changes:
+
+``CCHC_PROJECT_ROOT``  the project folder (default: the checkout this package lives in, or the
+                       current directory when installed elsewhere)
+``CCHC_RAW_DIR``       raw exports, read-only input (default ``data/raw``)
+``CCHC_PROCESSED_DIR`` cleaned parquet tables (default ``data/processed``)
+``CCHC_OUTPUT_DIR``    per-quarter outputs (default ``outputs``)
+``CCHC_REFERENCE_DIR`` a folder of reference files that override the shipped ones, file by file
+                       (default ``data/reference``; missing files fall back to the package's)
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+#: Reference data shipped with the package (units, catalogue, targets, header aliases, calendar).
+PACKAGE_REFERENCE_DIR = PACKAGE_DIR / "data"
+
+
+def _default_root() -> Path:
+    checkout = PACKAGE_DIR.parent
+    if (checkout / "pyproject.toml").exists():
+        return checkout
+    return Path.cwd()
+
+
+PROJECT_ROOT = Path(os.environ.get("CCHC_PROJECT_ROOT", _default_root())).resolve()
+RAW_DIR = Path(os.environ.get("CCHC_RAW_DIR", PROJECT_ROOT / "data" / "raw"))
+#: The shipped synthetic sample (tracked in git; every other file under data/raw is ignored).
+SAMPLE_DIR = RAW_DIR / "sample"
+PROCESSED_DIR = Path(os.environ.get("CCHC_PROCESSED_DIR", PROJECT_ROOT / "data" / "processed"))
+OUTPUT_DIR = Path(os.environ.get("CCHC_OUTPUT_DIR", PROJECT_ROOT / "outputs"))
+USER_REFERENCE_DIR = Path(
+    os.environ.get("CCHC_REFERENCE_DIR", PROJECT_ROOT / "data" / "reference")
+)
+NOTEBOOK_DIR = PROJECT_ROOT / "notebooks"
+
+#: Name of the marker file that identifies a folder of synthetic (generated) exports.
+SYNTHETIC_MARKER = "SYNTHETIC.json"
+
+#: Default reporting convention: ``calendar`` (2024Q1 = 1 Jan..31 Mar) or ``nd09``.
+DEFAULT_PERIOD = "calendar"
+#: Quarter of the published report the sample is tuned to; default of every notebook.
+DEFAULT_QUARTER = "2024Q1"
+#: Default dataframe engine for the outcome and aggregation core.
+DEFAULT_ENGINE = "pandas"
+#: Local time zone of every timestamp in the exports (timestamps are stored naive, local).
+TIMEZONE = "Asia/Ho_Chi_Minh"
+#: First day of the two-level local government (district level abolished).
+REFORM_DATE = "2025-07-01"
+
+
+def reference_path(name: str) -> Path:
+    """Return the reference file ``name``: the user's override if present, else the shipped one."""
+    user = USER_REFERENCE_DIR / name
+    return user if user.exists() else PACKAGE_REFERENCE_DIR / name
