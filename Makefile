@@ -23,7 +23,7 @@ report: setup
 
 test: setup
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
-	$(BIN)/python -m pytest --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg notebooks -p no:randomly
+	$(BIN)/python -m pytest --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg notebooks
 
 lab: setup
 	$(BIN)/jupyter lab notebooks
@@ -43,7 +43,7 @@ lock:
 	rm -rf .lockenv && $(PYTHON) -m venv .lockenv
 	.lockenv/bin/pip install --quiet ".[test]"
 	( echo "# Pinned, complete dependency set (pip freeze). \`make setup\` installs exactly this."; \
-	  echo "# Regenerate: make lock"; .lockenv/bin/pip freeze --exclude-editable | grep -v '^cchc-analysis' ) > requirements.lock
+	  echo "# Regenerate: make lock"; .lockenv/bin/pip freeze --all --exclude-editable | grep -v -e '^cchc-analysis' -e '^pip==' ) > requirements.lock
 	rm -rf .lockenv
 
 clean-outputs:
