@@ -1,0 +1,344 @@
+"""Per-dossier outcome in a reporting period and the form-06 counts (DESIGN §7).
+
+Written once with narwhals (stable API v2): the same functions run on every engine of
+:mod:`cchc_analysis.engines` and return the engine's own kind of frame (lazy where the engine is
+lazy); :func:`cchc_analysis.engines.collect` turns any result into pandas.
+
+Rules, for a period ``[start, end]`` (dates, both inclusive; timestamps are compared at day
+granularity, so a dossier finished at 16:30 on its due date is on time):
+
+* counted: status present and not 1 (not yet received) or 3 (not accepted); every flag is False
+  for a dossier that is not counted;
+* finished: terminal status (7, 8, 9, 10) *and* a ``finished_at``. A terminal status without
+  ``finished_at`` is treated as still pending: the export did not say when it ended, and
+  counting it as resolved would need a date the data does not have;
+* in scope: counted, ``received_at`` present with date ≤ end, and not finished before start.
+  A dossier without ``received_at`` is out of scope (cleaning quarantines such rows anyway);
+* received in period / carried over: in scope and received on/after start / before start;
+* received online: received in period through ``truc_tuyen``; received offline: received in
+  period by any other channel *or with the channel missing* — a missing value never drops a
+  dossier from a count, and the form's "trực tiếp và bưu chính" column is the complement;
+* resolved: in scope, finished, date(finished_at) ≤ end. Early: a due date exists and
+  date(finished_at) < date(due_at); late: date(finished_at) > date(due_at); on time otherwise
+  (same day, or no due date);
+* pending: in scope and not resolved; overdue when a due date exists and date(due_at) < end,
+  within due otherwise (no due date counts as within due).
+
+Engines disagree on missing values (pandas: a comparison with NaT is False; Polars/DuckDB:
+null), so every comparison is guarded by an explicit ``~is_null()`` and the flags are
+never null on any engine.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+import narwhals.stable.v2 as nw
+import pandas as pd
+
+from . import engines, schema, workdays
+from .errors import CchcError
+
+__all__ = ["FLAG_COLUMNS", "OutcomeError", "dossier_flags", "form06_counts", "with_statutory_due"]
+
+#: The boolean columns :func:`dossier_flags` adds, in order.
+FLAG_COLUMNS = [
+    "counted",
+    "in_scope",
+    "received_in_period",
+    "received_online",
+    "received_offline",
+    "carried_over",
+    "resolved",
+    "resolved_early",
+    "resolved_on_time",
+    "resolved_late",
+    "pending",
+    "pending_within_due",
+    "pending_overdue",
+]
+_REQUIRED = ["status", "channel", "received_at", "due_at", "finished_at"]
+_TMP = "__cchc_"  # prefix of helper columns, dropped before returning
+
+
+class OutcomeError(CchcError, ValueError):
+    """A dossier table or period the outcome engine cannot work with."""
+
+
+def _as_date(value, name: str) -> _dt.date:
+    if isinstance(value, _dt.datetime | pd.Timestamp):
+        return value.date()
+    if isinstance(value, _dt.date):
+        return value
+    try:
+        return pd.Timestamp(value).date()
+    except (TypeError, ValueError) as exc:
+        raise OutcomeError(f"period {name} must be a date, got {value!r}") from exc
+
+
+def _period(start, end) -> tuple[_dt.datetime, _dt.datetime]:
+    """Midnight of ``start`` and of the day after ``end``: day-granular bounds as timestamps."""
+    first, last = _as_date(start, "start"), _as_date(end, "end")
+    if last < first:
+        raise OutcomeError(f"period end {last} is before its start {first}")
+    return _dt.datetime.combine(first, _dt.time()), _dt.datetime.combine(
+        last + _dt.timedelta(days=1), _dt.time()
+    )
+
+
+def _wrap(frame) -> tuple[nw.DataFrame | nw.LazyFrame, bool]:
+    """``frame`` as a narwhals frame, and whether the caller passed a narwhals frame."""
+    if isinstance(frame, (nw.DataFrame, nw.LazyFrame)):
+        return frame, True
+    try:
+        engines.engine_of(frame)
+        return nw.from_native(frame), False
+    except (engines.EngineError, TypeError) as exc:
+        raise OutcomeError(f"expected a dossier table of a supported engine: {exc}") from exc
+
+
+def _check_columns(data, needed: list[str]) -> None:
+    names = data.collect_schema().names()
+    missing = [c for c in needed if c not in names]
+    if missing:
+        raise OutcomeError(f"dossier table lacks column(s) {missing} (see schema.DOSSIER_COLUMNS)")
+
+
+def _day(column: str) -> nw.Expr:
+    return nw.col(column).dt.truncate("1d")
+
+
+def dossier_flags(frame, start, end):
+    """Add the DESIGN §7 outcome flags of every dossier for the period ``[start, end]``.
+
+    Parameters
+    ----------
+    frame
+        Canonical dossier table (``schema.DOSSIER_COLUMNS``; at least ``status, channel,
+        received_at, due_at, finished_at``) as any engine's native frame or a narwhals frame.
+    start, end
+        First and last day of the period (dates, datetimes or ISO text; time of day ignored).
+
+    Returns
+    -------
+    Same kind as ``frame``
+        Every input column plus :data:`FLAG_COLUMNS`: boolean, never null. The rules are in
+        the module docstring.
+
+    Raises
+    ------
+    OutcomeError
+        If a needed column is missing, the frame is of an unknown kind, or end < start.
+    """
+    data, was_narwhals = _wrap(frame)
+    _check_columns(data, _REQUIRED)
+    period_start, after_end = _period(start, end)
+    last_day = after_end - _dt.timedelta(days=1)
+    status, channel = nw.col("status"), nw.col("channel")
+    received, due, finished = nw.col("received_at"), nw.col("due_at"), nw.col("finished_at")
+    has_due = ~due.is_null()
+
+    counted = ~status.is_null() & ~status.is_in(list(schema.NOT_COUNTED_STATUSES))
+    finished_ok = (
+        ~status.is_null() & status.is_in(list(schema.TERMINAL_STATUSES)) & ~finished.is_null()
+    )
+    data = data.with_columns(
+        counted.alias("counted"),
+        (finished_ok & (finished < period_start)).alias(f"{_TMP}before"),
+        (finished_ok & (finished < after_end)).alias(f"{_TMP}by_end"),
+        (~received.is_null() & (received < after_end)).alias(f"{_TMP}rec_by_end"),
+        (~received.is_null() & (received >= period_start)).alias(f"{_TMP}rec_from_start"),
+        (~channel.is_null() & (channel == "truc_tuyen")).alias(f"{_TMP}online"),
+        (has_due & ~finished.is_null() & (_day("finished_at") < _day("due_at"))).alias(f"{_TMP}early"),
+        (has_due & ~finished.is_null() & (_day("finished_at") > _day("due_at"))).alias(f"{_TMP}late"),
+        (has_due & (_day("due_at") < last_day)).alias(f"{_TMP}overdue"),
+    )
+    tmp = {
+        name: nw.col(f"{_TMP}{name}")
+        for name in ("before", "by_end", "rec_by_end", "rec_from_start", "online", "early", "late", "overdue")
+    }
+    in_scope = nw.col("counted") & tmp["rec_by_end"] & ~tmp["before"]
+    data = data.with_columns(in_scope.alias("in_scope"))
+    scoped = nw.col("in_scope")
+    data = data.with_columns(
+        (scoped & tmp["rec_from_start"]).alias("received_in_period"),
+        (scoped & ~tmp["rec_from_start"]).alias("carried_over"),
+        (scoped & tmp["by_end"]).alias("resolved"),
+    )
+    data = data.with_columns(
+        (nw.col("received_in_period") & tmp["online"]).alias("received_online"),
+        (nw.col("received_in_period") & ~tmp["online"]).alias("received_offline"),
+        (nw.col("resolved") & tmp["early"]).alias("resolved_early"),
+        (nw.col("resolved") & tmp["late"]).alias("resolved_late"),
+        (nw.col("resolved") & ~tmp["early"] & ~tmp["late"]).alias("resolved_on_time"),
+        (scoped & ~nw.col("resolved")).alias("pending"),
+    )
+    data = data.with_columns(
+        (nw.col("pending") & tmp["overdue"]).alias("pending_overdue"),
+        (nw.col("pending") & ~tmp["overdue"]).alias("pending_within_due"),
+    )
+    names = [
+        c for c in data.collect_schema().names() if not c.startswith(_TMP) and c not in FLAG_COLUMNS
+    ]
+    data = data.select(*names, *[nw.col(c).cast(nw.Boolean) for c in FLAG_COLUMNS])
+    return data if was_narwhals else data.to_native()
+
+
+def form06_counts(frame, start, end, by: list[str] | tuple[str, ...] = ()):
+    """Form 06 (Biểu số 06/VPCP/KSTT) counts per group for the period ``[start, end]``.
+
+    Parameters
+    ----------
+    frame
+        Canonical dossier table of any engine (see :func:`dossier_flags`).
+    start, end
+        First and last day of the period.
+    by
+        Grouping columns (e.g. ``["unit_code", "field"]``); empty for one total row.
+
+    Returns
+    -------
+    Same kind as ``frame``
+        ``by`` columns + ``schema.FORM06_COLUMNS`` (int64), sorted by ``by`` (missing keys
+        last). ``received_total`` = received in period + carried over; ``received_online`` and
+        ``received_offline`` split the received-in-period part only, as the official form does;
+        ``resolved_total`` = early + on time + late; ``pending_total`` = within + overdue; and
+        ``received_total`` = ``resolved_total`` + ``pending_total``. Groups without any dossier
+        in scope are omitted (a unit with nothing to report has no line on the form); with
+        ``by=[]`` the single total row is always there, zeros when nothing is in scope.
+    """
+    by = list(by)
+    flagged = dossier_flags(frame, start, end)
+    data, was_narwhals = _wrap(flagged)
+    _check_columns(data, by)
+    summed = [
+        "received_in_period", "received_online", "received_offline", "carried_over",
+        "resolved_early", "resolved_on_time", "resolved_late", "pending_within_due",
+        "pending_overdue",
+    ]  # fmt: skip
+    # Flags become 0/1 integers first so the aggregation is a plain sum on every engine (pandas
+    # group-by falls back to a slow path for expressions inside .agg).
+    data = data.with_columns(*[nw.col(flag).cast(nw.Int64) for flag in summed])
+    counts = [nw.col(flag).sum() for flag in summed]
+    scoped = data.filter(nw.col("in_scope"))
+    if by:
+        sums = scoped.group_by(*by, drop_null_keys=False).agg(*counts)
+    else:
+        # Summed over all dossiers (not only the in-scope ones) so an empty period still yields
+        # its total row: out-of-scope dossiers carry all-False flags and add nothing.
+        sums = data.select(*counts)
+    count = {name: nw.col(name).fill_null(0).cast(nw.Int64) for name in summed}
+    result = sums.select(
+        *by,
+        (count["received_in_period"] + count["carried_over"]).alias("received_total"),
+        count["received_online"].alias("received_online"),
+        count["received_offline"].alias("received_offline"),
+        count["carried_over"].alias("carried_over"),
+        (count["resolved_early"] + count["resolved_on_time"] + count["resolved_late"]).alias(
+            "resolved_total"
+        ),
+        count["resolved_early"].alias("resolved_early"),
+        count["resolved_on_time"].alias("resolved_on_time"),
+        count["resolved_late"].alias("resolved_late"),
+        (count["pending_within_due"] + count["pending_overdue"]).alias("pending_total"),
+        count["pending_within_due"].alias("pending_within_due"),
+        count["pending_overdue"].alias("pending_overdue"),
+    )
+    if by:
+        result = result.sort(*by, nulls_last=True)
+    return result if was_narwhals else result.to_native()
+
+
+def _calendar_lookup() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Two join tables that express :func:`workdays.add_working_days` in any engine.
+
+    ``days``: ``day`` -> ``first_from`` (index, among working days, of the first working day on
+    or after ``day``) and ``is_working``; ``due``: working-day index -> end of that working day.
+    """
+    table = workdays.working_days_table()
+    is_work = table["is_working_day"].astype("int64")
+    days = pd.DataFrame(
+        {
+            f"{_TMP}day": table["day"],
+            f"{_TMP}first_from": (table["working_days_to_date"] - is_work).astype("Int64"),
+            f"{_TMP}is_work": is_work.astype("Int64"),
+        }
+    )
+    working = table.loc[table["is_working_day"], "day"].reset_index(drop=True)
+    due = pd.DataFrame(
+        {
+            f"{_TMP}index": pd.array(range(len(working)), dtype="Int64"),
+            # End of the working day: a dossier finished any time that day meets the statute.
+            "statutory_due_at": (working + pd.Timedelta(hours=23, minutes=59, seconds=59)).astype(
+                schema.DATETIME
+            ),
+        }
+    )
+    return days, due
+
+
+def with_statutory_due(frame, catalogue: pd.DataFrame):
+    """Add the statutory due date of every dossier and whether its appointment exceeds it.
+
+    ``statutory_due_at`` = end (23:59:59) of ``add_working_days(date(received_at),
+    statutory_days)`` — 0 statutory days means the same day, or the next working day when
+    received on a closed day. ``appointment_beyond_statute`` = date(due_at) >
+    date(statutory_due_at): the one-stop desk promised a later date than the law allows.
+
+    The calendar is joined as two lookup tables, so this runs natively on every engine.
+
+    Parameters
+    ----------
+    frame
+        Canonical dossier table of any engine (at least ``procedure_code, received_at,
+        due_at``).
+    catalogue
+        The procedure catalogue (``refdata.load_catalogue()``), as pandas.
+
+    Returns
+    -------
+    Same kind as ``frame``
+        With ``statutory_due_at`` (datetime, missing when ``received_at`` is missing, the
+        procedure is not in the catalogue, or the deadline falls outside the calendar span) and
+        ``appointment_beyond_statute`` (bool, never null: False whenever either date is
+        missing or the procedure is unknown, since nothing can be said against the statute).
+        Row order is kept on pandas; the lazy engines (Polars, DuckDB) do not promise an order
+        after the joins, so sort or group before comparing.
+    """
+    data, was_narwhals = _wrap(frame)
+    _check_columns(data, ["procedure_code", "received_at", "due_at"])
+    missing = [c for c in ("procedure_code", "statutory_days") if c not in catalogue.columns]
+    if missing:
+        raise OutcomeError(f"catalogue lacks column(s) {missing}")
+    engine = engines.engine_of(data)
+    statutes = pd.DataFrame(
+        {
+            "procedure_code": catalogue["procedure_code"].astype("str"),
+            f"{_TMP}n": catalogue["statutory_days"].astype("Int64"),
+        }
+    ).drop_duplicates("procedure_code")
+    days, due = _calendar_lookup()
+
+    def native(table: pd.DataFrame):
+        return nw.from_native(engines.to_engine(table, engine))
+
+    n = nw.col(f"{_TMP}n")
+    # add_working_days: n >= 1 -> (first working day after the day) + n - 1; n == 0 -> first
+    # working day on or after it. first_after = first_from + is_work. Nulls propagate.
+    step = (n >= 1).cast(nw.Int64) * (nw.col(f"{_TMP}is_work") - 1)
+    joined = (
+        data.with_columns(_day("received_at").alias(f"{_TMP}day"))
+        .join(native(statutes), on="procedure_code", how="left")
+        .join(native(days), on=f"{_TMP}day", how="left")
+        .with_columns((nw.col(f"{_TMP}first_from") + n + step).alias(f"{_TMP}index"))
+        .join(native(due), on=f"{_TMP}index", how="left")
+    )
+    present = ~nw.col("due_at").is_null() & ~nw.col("statutory_due_at").is_null()
+    joined = joined.with_columns(
+        (present & (_day("due_at") > _day("statutory_due_at")))
+        .cast(nw.Boolean)
+        .alias("appointment_beyond_statute")
+    )
+    names = [c for c in joined.collect_schema().names() if not c.startswith(_TMP)]
+    result = joined.select(*names)
+    return result if was_narwhals else result.to_native()
