@@ -1,0 +1,597 @@
+"""Charts of the quarterly report (DESIGN §9): one seaborn theme, Vietnamese labels, print-safe.
+
+Every chart function takes plain pandas frames shaped as in ``docs/architecture.md``
+(``indicators``, ``history``, ``form06``) and returns a :class:`matplotlib.figure.Figure` built
+without pyplot, so a notebook shows it exactly once and nothing leaks between calls.
+
+Readable in black-and-white print: categories differ by grey level *and* hatch, every bar or
+line end carries its value as a direct label, and numbers are written the Vietnamese way
+(comma decimals, "." thousands) through :mod:`cchc_analysis.fmt`. The colours are fixed for the
+whole suite: one per level (tỉnh / huyện / xã) and one for "meets target" vs "below target".
+"""
+
+from __future__ import annotations
+
+import contextlib
+import textwrap
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import matplotlib as mpl
+import pandas as pd
+import seaborn as sns
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+from . import fmt, refdata
+from .io import atomic_write
+
+FONT = "DejaVu Sans"  # has every Vietnamese letter; bundled with matplotlib, so always there
+#: Fixed salt: SVG element ids are then identical from one run to the next.
+SVG_HASHSALT = "cchc-analysis"
+#: (colour, hatch) of bars that meet / miss their target. Dark vs light grey-blue survives
+#: black-and-white print; the hatch marks "below target" even when printed as one grey.
+MEETS_STYLE = ("#2b5c8a", "")
+BELOW_STYLE = ("#d9a89a", "///")
+#: (colour, hatch) per level of the deciding authority, used by every chart that shows units.
+LEVEL_STYLES: dict[str, tuple[str, str]] = {
+    "tinh": ("#cfcfcf", ".."),
+    "huyen": ("#3a3a3a", ""),
+    "xa": ("#8c8c8c", "//"),
+}
+LEVEL_LABELS = {"tinh": "Cấp tỉnh", "huyen": "Cấp huyện", "xa": "Cấp xã"}
+#: Short Vietnamese names of the indicators, for axes and legends.
+INDICATOR_LABELS = {
+    "on_time_rate": "Tỷ lệ giải quyết đúng hạn",
+    "on_time_rate_766": "Tỷ lệ tiến độ giải quyết (766)",
+    "online_rate": "Tỷ lệ hồ sơ trực tuyến",
+    "full_online_rate": "Tỷ lệ trực tuyến toàn trình",
+    "digitised_input_rate": "Tỷ lệ số hóa hồ sơ",
+    "digitised_result_rate": "Tỷ lệ số hóa kết quả",
+    "reuse_rate": "Tỷ lệ tái sử dụng dữ liệu",
+    "online_payment_rate": "Tỷ lệ thanh toán trực tuyến",
+    "apology_rate": "Tỷ lệ xin lỗi khi trễ hạn",
+    "avg_processing_days": "Số ngày giải quyết bình quân",
+    "pakn_handled_rate": "Tỷ lệ xử lý PAKN",
+    "pakn_on_time_rate": "Tỷ lệ xử lý PAKN đúng hạn",
+    "edoc_rate": "Tỷ lệ văn bản điện tử",
+    "one_stop_rate": "Tỷ lệ TTHC theo cơ chế một cửa",
+}
+HEADLINE_INDICATORS = ("on_time_rate", "online_rate", "digitised_input_rate")
+DIGITAL_INDICATORS = (
+    "digitised_input_rate",
+    "digitised_result_rate",
+    "reuse_rate",
+    "online_rate",
+    "full_online_rate",
+    "online_payment_rate",
+)
+#: Marker and line style per line, so lines stay apart without colour.
+_LINE_STYLES = [("o", "-"), ("s", "--"), ("^", ":"), ("D", "-.")]
+_LINE_GREYS = ["#1a1a1a", "#5a5a5a", "#8a8a8a", "#b0b0b0"]
+ALL = "ALL"
+
+
+# --- theme -------------------------------------------------------------------------------------
+
+
+def theme_rc() -> dict[str, Any]:
+    """Return the rcParams of the suite's theme (seaborn ``whitegrid`` + DejaVu Sans)."""
+    rc: dict[str, Any] = {}
+    rc.update(sns.axes_style("whitegrid"))
+    rc.update(sns.plotting_context("notebook"))
+    rc.update(
+        {
+            "font.family": "sans-serif",
+            "font.sans-serif": [FONT],
+            "axes.titlesize": 13,
+            "axes.titleweight": "bold",
+            "axes.labelsize": 11,
+            "hatch.linewidth": 0.8,
+            "svg.hashsalt": SVG_HASHSALT,
+            "svg.fonttype": "path",  # text as outlines: same look on any printer
+            "figure.dpi": 100,
+            "savefig.dpi": 150,
+            "legend.frameon": False,
+        }
+    )
+    return rc
+
+
+def apply_theme() -> None:
+    """Set the suite's theme globally (call once at the top of a notebook)."""
+    sns.set_theme(context="notebook", style="whitegrid", font=FONT)
+    mpl.rcParams.update(theme_rc())
+
+
+@contextlib.contextmanager
+def _themed() -> Iterator[None]:
+    # Fonts and styles are read when artists are created: drawing inside the theme gives the
+    # same chart whether or not the notebook called apply_theme().
+    with mpl.rc_context(theme_rc()):
+        yield
+
+
+# --- small helpers -----------------------------------------------------------------------------
+
+
+def percent_formatter() -> FuncFormatter:
+    """Axis formatter writing 97.5 as "97,5%"."""
+    return FuncFormatter(lambda value, _pos: fmt.percent(value))
+
+
+def number_formatter() -> FuncFormatter:
+    """Axis formatter writing 1234 as "1.234"."""
+    return FuncFormatter(lambda value, _pos: fmt.number(value))
+
+
+def short_names() -> dict[str, str]:
+    """Return code → short label for every unit, reception centre, level and ``ALL``."""
+    units = refdata.load_units()
+    names = dict(zip(units["code"], units["short_name"], strict=True))
+    points = refdata.load_reception_points()
+    names.update(
+        zip(
+            points["code"],
+            points["name"].str.replace("Trung tâm Hành chính công", "TT HCC", regex=False),
+            strict=True,
+        )
+    )
+    names.update(LEVEL_LABELS)
+    names[ALL] = "Toàn địa bàn"
+    return names
+
+
+def _unit_levels() -> dict[str, str]:
+    units = refdata.load_units()
+    return dict(zip(units["code"], units["level"], strict=True))
+
+
+def _target(rows: pd.DataFrame, indicator: str) -> float | None:
+    if "target" in rows and rows["target"].notna().any():
+        return float(rows["target"].dropna().iloc[0])
+    return refdata.load_targets().get(indicator)
+
+
+def _title(text: str, quarter_label: str | None) -> str:
+    return f"{text}, {quarter_label}" if quarter_label else text
+
+
+def _new_figure(width: float = 9.0, height: float = 5.0) -> tuple[Figure, Any]:
+    fig = Figure(figsize=(width, height), layout="constrained")
+    return fig, fig.add_subplot()
+
+
+def _empty(ax: Any, message: str) -> None:
+    ax.text(0.5, 0.5, message, ha="center", va="center", transform=ax.transAxes)
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def _inside_labels(ax: Any, bars: Any, values: pd.Series, styles: list[tuple[str, str]]) -> None:
+    # Values written inside the top of each bar, on a plain box so that hatching and the
+    # target line never cross the digits.
+    texts = ax.bar_label(
+        bars, labels=[fmt.percent(v) for v in values], label_type="edge", padding=-16, fontsize=9
+    )
+    for text in texts:
+        text.set_bbox({"facecolor": "white", "edgecolor": "none", "pad": 1.0, "alpha": 0.9})
+
+
+def _wrap(label: str, width: int = 16) -> str:
+    return "\n".join(textwrap.wrap(label, width)) or label
+
+
+def unit_rows(indicators: pd.DataFrame, indicator: str) -> pd.DataFrame:
+    """Rows of ``indicator`` for real units (not ``ALL``, levels or centres), field ``ALL``.
+
+    Units without a value (nothing resolved) are dropped; the rest are sorted best first.
+    """
+    levels = _unit_levels()
+    rows = indicators[
+        (indicators["indicator"] == indicator)
+        & (indicators["field"] == ALL)
+        & indicators["unit_code"].isin(list(levels))
+        & indicators["value"].notna()
+    ]
+    return rows.sort_values(["value", "unit_code"], ascending=[False, True]).reset_index(drop=True)
+
+
+def _history_series(history: pd.DataFrame, indicator: str, unit_code: str = ALL) -> pd.DataFrame:
+    rows = history[
+        (history["indicator"] == indicator)
+        & (history["unit_code"] == unit_code)
+        & (history["field"] == ALL)
+    ]
+    return rows.sort_values("quarter").reset_index(drop=True)
+
+
+# --- charts ------------------------------------------------------------------------------------
+
+
+def on_time_by_unit(indicators: pd.DataFrame, quarter_label: str | None = None) -> Figure:
+    """Bar chart of the on-time rate of each unit against the target line.
+
+    Bars are sorted best first; a unit below target is drawn light and hatched. Units with no
+    resolved dossier have no rate (DESIGN §8) and are left out rather than drawn as 0.
+    """
+    with _themed():
+        rows = unit_rows(indicators, "on_time_rate")
+        fig, ax = _new_figure()
+        ax.set_title(_title("Tỷ lệ hồ sơ giải quyết đúng hạn theo đơn vị", quarter_label))
+        if rows.empty:
+            _empty(ax, "Không có số liệu")
+            return fig
+        target = _target(rows, "on_time_rate")
+        names = short_names()
+        below = rows["value"] < target if target is not None else pd.Series(False, rows.index)
+        styles = [BELOW_STYLE if b else MEETS_STYLE for b in below]
+        bars = ax.bar(
+            [names.get(c, c) for c in rows["unit_code"]],
+            rows["value"],
+            color=[s[0] for s in styles],
+            hatch=[s[1] for s in styles],
+            edgecolor="#1a1a1a",
+            linewidth=0.6,
+        )
+        _inside_labels(ax, bars, rows["value"], styles)
+        handles = [Patch(facecolor=MEETS_STYLE[0], edgecolor="#1a1a1a", label="Đạt chỉ tiêu")]
+        if below.any():
+            handles.append(
+                Patch(
+                    facecolor=BELOW_STYLE[0],
+                    hatch=BELOW_STYLE[1],
+                    edgecolor="#1a1a1a",
+                    label="Chưa đạt chỉ tiêu",
+                )
+            )
+        if target is not None:
+            line = ax.axhline(target, color="#000000", linestyle="--", linewidth=1.2)
+            line.set_label(f"Chỉ tiêu {fmt.percent(target)}")
+            handles.append(line)
+        ax.set_ylim(0, 110)
+        ax.yaxis.set_major_formatter(percent_formatter())
+        ax.set_ylabel("Tỷ lệ đúng hạn")
+        ax.set_xlabel("")
+        ax.tick_params(axis="x", labelrotation=35)
+        for label in ax.get_xticklabels():
+            label.set_horizontalalignment("right")
+        fig.legend(handles=handles, loc="outside lower center", ncols=len(handles))
+        return fig
+
+
+def trend(
+    history: pd.DataFrame,
+    indicators: tuple[str, ...] = HEADLINE_INDICATORS,
+    unit_code: str = ALL,
+    quarter_label: str | None = None,
+) -> Figure:
+    """Lines of the headline rates over the quarters in ``history`` (up to the last 8).
+
+    Each line has its own marker and dash pattern, and its last value written at its end.
+    A quarter without data is simply absent (history omits it), so lines may have gaps.
+    """
+    with _themed():
+        fig, ax = _new_figure()
+        title = "Xu hướng các chỉ số chính qua các quý"
+        if unit_code != ALL:
+            title += f" – {short_names().get(unit_code, unit_code)}"
+        ax.set_title(_title(title, quarter_label))
+        quarters = sorted(
+            history.loc[history["indicator"].isin(indicators), "quarter"].astype(str).unique()
+        )[-8:]
+        if not quarters:
+            _empty(ax, "Không có số liệu")
+            return fig
+        position = {q: i for i, q in enumerate(quarters)}
+        for i, indicator in enumerate(indicators):
+            series = _history_series(history, indicator, unit_code)
+            series = series[series["quarter"].astype(str).isin(quarters) & series["value"].notna()]
+            if series.empty:
+                continue
+            marker, style = _LINE_STYLES[i % len(_LINE_STYLES)]
+            x = [position[str(q)] for q in series["quarter"]]
+            ax.plot(
+                x,
+                series["value"].to_list(),
+                marker=marker,
+                linestyle=style,
+                color=_LINE_GREYS[i % len(_LINE_GREYS)],
+                label=INDICATOR_LABELS.get(indicator, indicator),
+            )
+            ax.annotate(
+                fmt.percent(series["value"].iloc[-1]),
+                (x[-1], series["value"].iloc[-1]),
+                xytext=(6, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=9,
+            )
+        ax.set_xticks(range(len(quarters)), [fmt.quarter_short(q) for q in quarters])
+        ax.set_xlim(-0.5, len(quarters) - 0.2)
+        ax.set_ylim(0, 110)
+        ax.yaxis.set_major_formatter(percent_formatter())
+        ax.set_ylabel("Tỷ lệ")
+        ax.legend(loc="lower left")
+        return fig
+
+
+def channels(history: pd.DataFrame, quarter_label: str | None = None) -> Figure:
+    """Stacked bars of dossiers received per quarter: online on top of direct and postal.
+
+    From ``history``'s ``online_rate`` for the whole area: numerator = received online,
+    denominator = received in the period, so offline = denominator − numerator.
+    """
+    with _themed():
+        rows = _history_series(history, "online_rate").tail(8)
+        fig, ax = _new_figure()
+        ax.set_title(_title("Hồ sơ tiếp nhận theo hình thức nộp", quarter_label))
+        if rows.empty:
+            _empty(ax, "Không có số liệu")
+            return fig
+        labels = [fmt.quarter_short(str(q)) for q in rows["quarter"]]
+        online = rows["numerator"].astype(float)
+        offline = rows["denominator"].astype(float) - online
+        direct_bars = ax.bar(
+            labels, offline, color="#d0d0d0", hatch="..", edgecolor="#1a1a1a",
+            linewidth=0.6, label="Trực tiếp, bưu chính",
+        )
+        online_bars = ax.bar(
+            labels, online, bottom=offline, color="#2b5c8a", edgecolor="#1a1a1a",
+            linewidth=0.6, label="Trực tuyến",
+        )
+        ax.bar_label(direct_bars, labels=[fmt.number(v) for v in offline], label_type="center",
+                     fontsize=9)
+        ax.bar_label(online_bars, labels=[fmt.number(v) for v in online], label_type="center",
+                     fontsize=9, color="white")
+        ax.yaxis.set_major_formatter(number_formatter())
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_ylabel("Số hồ sơ")
+        ax.legend(loc="upper left", ncols=2)
+        return fig
+
+
+def _late_bars(
+    ax: Any, labels: list[str], counts: list[int], styles: list[tuple[str, str]]
+) -> None:
+    # Horizontal bars, largest at the top: long Vietnamese names stay readable.
+    bars = ax.barh(
+        labels[::-1],
+        counts[::-1],
+        color=[s[0] for s in styles[::-1]],
+        hatch=[s[1] for s in styles[::-1]],
+        edgecolor="#1a1a1a",
+        linewidth=0.6,
+    )
+    ax.bar_label(bars, labels=[fmt.number(v) for v in counts[::-1]], padding=3, fontsize=9)
+    ax.xaxis.set_major_formatter(number_formatter())
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("Số hồ sơ giải quyết quá hạn")
+
+
+def late_by_field(form06: pd.DataFrame, quarter_label: str | None = None) -> Figure:
+    """Horizontal bars of dossiers resolved late per field, whole area, most late first."""
+    with _themed():
+        rows = form06[(form06["unit_code"] == ALL) & (form06["field"] != ALL)]
+        rows = rows[rows["resolved_late"] > 0].sort_values(
+            ["resolved_late", "field"], ascending=[False, True]
+        )
+        fig, ax = _new_figure()
+        ax.set_title(_title("Hồ sơ giải quyết quá hạn theo lĩnh vực", quarter_label))
+        if rows.empty:
+            _empty(ax, "Không có hồ sơ giải quyết quá hạn")
+            return fig
+        _late_bars(
+            ax,
+            [_wrap(f, 30) for f in rows["field"]],
+            [int(v) for v in rows["resolved_late"]],
+            [BELOW_STYLE] * len(rows),
+        )
+        return fig
+
+
+def late_by_unit(form06: pd.DataFrame, quarter_label: str | None = None) -> Figure:
+    """Horizontal bars of dossiers resolved late per unit (all fields), in the level's style."""
+    with _themed():
+        levels = _unit_levels()
+        rows = form06[(form06["field"] == ALL) & form06["unit_code"].isin(list(levels))]
+        rows = rows[rows["resolved_late"] > 0].sort_values(
+            ["resolved_late", "unit_code"], ascending=[False, True]
+        )
+        fig, ax = _new_figure()
+        ax.set_title(_title("Hồ sơ giải quyết quá hạn theo đơn vị", quarter_label))
+        if rows.empty:
+            _empty(ax, "Không có hồ sơ giải quyết quá hạn")
+            return fig
+        names = short_names()
+        row_levels = [levels[c] for c in rows["unit_code"]]
+        _late_bars(
+            ax,
+            [names.get(c, c) for c in rows["unit_code"]],
+            [int(v) for v in rows["resolved_late"]],
+            [LEVEL_STYLES[lv] for lv in row_levels],
+        )
+        ax.legend(
+            handles=[
+                Patch(facecolor=LEVEL_STYLES[lv][0], hatch=LEVEL_STYLES[lv][1],
+                      edgecolor="#1a1a1a", label=LEVEL_LABELS[lv])
+                for lv in LEVEL_STYLES
+                if lv in row_levels
+            ],
+            loc="lower right",
+        )
+        return fig
+
+
+def digital_rates(
+    indicators: pd.DataFrame,
+    quarter_label: str | None = None,
+    names: tuple[str, ...] = DIGITAL_INDICATORS,
+) -> Figure:
+    """Bars of the digitisation and online rates of the whole area, each against its target.
+
+    Targets differ per indicator, so each bar carries its own dashed target mark. Indicators
+    without a value (no data) are left out.
+    """
+    with _themed():
+        rows = indicators[
+            (indicators["unit_code"] == ALL)
+            & (indicators["field"] == ALL)
+            & indicators["indicator"].isin(names)
+            & indicators["value"].notna()
+        ]
+        order = {name: i for i, name in enumerate(names)}
+        rows = rows.sort_values("indicator", key=lambda s: s.map(order)).reset_index(drop=True)
+        fig, ax = _new_figure()
+        ax.set_title(_title("Số hóa và dịch vụ công trực tuyến so với chỉ tiêu", quarter_label))
+        if rows.empty:
+            _empty(ax, "Không có số liệu")
+            return fig
+        targets = [_target(rows[rows["indicator"] == n], n) for n in rows["indicator"]]
+        below = [t is not None and v < t for v, t in zip(rows["value"], targets, strict=True)]
+        styles = [BELOW_STYLE if b else MEETS_STYLE for b in below]
+        x = list(range(len(rows)))
+        bars = ax.bar(
+            x,
+            rows["value"],
+            color=[s[0] for s in styles],
+            hatch=[s[1] for s in styles],
+            edgecolor="#1a1a1a",
+            linewidth=0.6,
+        )
+        _inside_labels(ax, bars, rows["value"], styles)
+        marks = [(i, t) for i, t in zip(x, targets, strict=True) if t is not None]
+        if marks:
+            ax.hlines(
+                [t for _, t in marks],
+                [i - 0.45 for i, _ in marks],
+                [i + 0.45 for i, _ in marks],
+                colors="#000000",
+                linestyles="--",
+                linewidth=1.4,
+                label="Chỉ tiêu",
+            )
+        ax.set_xticks(x, [_wrap(INDICATOR_LABELS.get(n, n)) for n in rows["indicator"]])
+        ax.set_ylim(0, 110)
+        ax.yaxis.set_major_formatter(percent_formatter())
+        ax.set_ylabel("Tỷ lệ")
+        handles = [Patch(facecolor=MEETS_STYLE[0], edgecolor="#1a1a1a", label="Đạt chỉ tiêu")]
+        if any(below):
+            handles.append(Patch(facecolor=BELOW_STYLE[0], hatch=BELOW_STYLE[1],
+                                 edgecolor="#1a1a1a", label="Chưa đạt chỉ tiêu"))
+        handles += ax.get_legend_handles_labels()[0]
+        fig.legend(handles=handles, loc="outside lower center", ncols=len(handles))
+        return fig
+
+
+def late_matrix(form06: pd.DataFrame) -> pd.DataFrame:
+    """Dossiers resolved late, units (short names, rows) × fields (columns).
+
+    Every unit of the table is kept (a row of zeros is good news); fields with no late dossier
+    anywhere are dropped to keep the heatmap narrow.
+    """
+    levels = _unit_levels()
+    rows = form06[form06["unit_code"].isin(list(levels)) & (form06["field"] != ALL)]
+    matrix = rows.pivot_table(
+        index="unit_code", columns="field", values="resolved_late", aggfunc="sum", fill_value=0
+    )
+    matrix = matrix.loc[:, matrix.sum(axis=0) > 0]
+    order = [c for c in levels if c in matrix.index]  # units.csv order: town first, then wards
+    matrix = matrix.loc[order]
+    names = short_names()
+    matrix.index = [names.get(c, c) for c in matrix.index]
+    matrix.columns.name = None
+    return matrix.astype("int64")
+
+
+def late_heatmap(form06: pd.DataFrame, quarter_label: str | None = None) -> Figure:
+    """Heatmap of dossiers resolved late, unit × field, each cell annotated with its count."""
+    with _themed():
+        matrix = late_matrix(form06)
+        fig, ax = _new_figure(10.0, 6.0)
+        ax.set_title(_title("Hồ sơ giải quyết quá hạn theo đơn vị và lĩnh vực", quarter_label))
+        if matrix.empty:
+            _empty(ax, "Không có hồ sơ giải quyết quá hạn")
+            return fig
+        annot = matrix.map(fmt.number)
+        sns.heatmap(
+            matrix,
+            ax=ax,
+            cmap="Greys",
+            annot=annot.to_numpy(),
+            fmt="",
+            linewidths=0.5,
+            linecolor="#ffffff",
+            cbar_kws={"label": "Số hồ sơ", "format": number_formatter()},
+        )
+        ax.set_xticks(ax.get_xticks(), [_wrap(c) for c in matrix.columns], rotation=0)
+        ax.tick_params(axis="y", labelrotation=0)
+        ax.set_xlabel("Lĩnh vực")
+        ax.set_ylabel("")
+        return fig
+
+
+# --- all charts of a quarter -------------------------------------------------------------------
+
+#: Name → function(tables) building the figure; the order is the report's order.
+CHARTS: dict[str, Callable[[Any], Figure]] = {
+    "on_time_by_unit": lambda t: on_time_by_unit(t.indicators, t.quarter.label_vi()),
+    "trend": lambda t: trend(t.history, quarter_label=t.quarter.label_vi()),
+    "channels": lambda t: channels(t.history, t.quarter.label_vi()),
+    "late_by_field": lambda t: late_by_field(t.form06, t.quarter.label_vi()),
+    "late_by_unit": lambda t: late_by_unit(t.form06, t.quarter.label_vi()),
+    "digital_rates": lambda t: digital_rates(t.indicators, t.quarter.label_vi()),
+    "late_heatmap": lambda t: late_heatmap(t.form06, t.quarter.label_vi()),
+}
+
+
+def figures(tables: Any) -> dict[str, Figure]:
+    """Return every chart of a quarter, by name.
+
+    Parameters
+    ----------
+    tables
+        Any object with ``quarter`` (``label_vi()``), ``indicators``, ``history`` and
+        ``form06`` attributes, such as ``indicators.QuarterTables``.
+    """
+    return {name: build(tables) for name, build in CHARTS.items()}
+
+
+def save_figure(fig: Figure, path: str | Path) -> Path:
+    """Write ``fig`` atomically as PNG or SVG (by suffix), byte-identical from run to run.
+
+    The SVG date is omitted and its ids salted with a constant; the PNG carries no software
+    version, so re-running a quarter does not change files that did not change.
+    """
+    path = Path(path)
+    kind = path.suffix.lstrip(".").lower()
+    metadata: dict[str, Any] = {"Date": None}
+    if kind == "png":
+        metadata["Software"] = None
+    with _themed():
+        atomic_write(
+            path,
+            lambda tmp: fig.savefig(tmp, format=kind, metadata=metadata, bbox_inches="tight"),
+        )
+    return path
+
+
+def save_all(tables: Any, out_dir: str | Path) -> dict[str, Path]:
+    """Draw every chart of ``tables`` and save it as PNG (for HTML) and SVG (for print).
+
+    Files go to ``out_dir/<quarter>/charts/<name>.png`` and ``.svg``, with ``out_dir`` the
+    outputs folder, as ``indicators.write_quarter`` uses it.
+
+    Returns
+    -------
+    dict[str, Path]
+        File name (``"trend.png"``, ``"trend.svg"``, ...) → path written.
+    """
+    charts_dir = Path(out_dir) / str(tables.quarter) / "charts"
+    written: dict[str, Path] = {}
+    for name, fig in figures(tables).items():
+        for kind in ("png", "svg"):
+            written[f"{name}.{kind}"] = save_figure(fig, charts_dir / f"{name}.{kind}")
+    return written
