@@ -1,0 +1,121 @@
+"""Quarterly indicators, form 06, comparisons and targets (DESIGN §7–§8): ``cchc indicators``.
+
+Public names:
+
+* one function per indicator (:mod:`.core`): ``on_time_rate``, ``on_time_rate_766``,
+  ``online_rate``, ``full_online_rate``, ``digitised_input_rate``, ``digitised_result_rate``,
+  ``reuse_rate``, ``online_payment_rate``, ``apology_rate``, ``avg_processing_days``,
+  ``pakn_handled_rate``, ``pakn_on_time_rate``, ``edoc_rate`` (each returns the per-row
+  numerator and denominator contributions as a :class:`Ratio`) and ``one_stop_long`` (from the
+  catalogue); ``ratio_value`` turns summed counts into a value;
+* ``build_quarter``, ``write_quarter``, ``read_quarter``, ``QuarterTables`` (:mod:`.tables`);
+* ``write_form06_xlsx`` (:mod:`.form06_xlsx`);
+* the command: ``add_arguments(parser)``, ``run(args)``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from .. import config
+from ..errors import InputError
+from .core import (
+    DOSSIER_INDICATORS,
+    EDOC_INDICATORS,
+    PAKN_INDICATORS,
+    Ratio,
+    apology_rate,
+    avg_processing_days,
+    digitised_input_rate,
+    digitised_result_rate,
+    edoc_rate,
+    full_online_rate,
+    on_time_rate,
+    on_time_rate_766,
+    online_payment_rate,
+    online_rate,
+    pakn_flags,
+    pakn_handled_rate,
+    pakn_on_time_rate,
+    ratio_value,
+    reuse_rate,
+)
+from .form06_xlsx import write_form06_xlsx
+from .tables import (
+    INDICATOR_ORDER,
+    QuarterTables,
+    below_target,
+    build_quarter,
+    one_stop_long,
+    ranking,
+    read_quarter,
+    write_quarter,
+)
+
+__all__ = [
+    "DOSSIER_INDICATORS",
+    "EDOC_INDICATORS",
+    "INDICATOR_ORDER",
+    "PAKN_INDICATORS",
+    "QuarterTables",
+    "Ratio",
+    "add_arguments",
+    "apology_rate",
+    "avg_processing_days",
+    "below_target",
+    "build_quarter",
+    "digitised_input_rate",
+    "digitised_result_rate",
+    "edoc_rate",
+    "full_online_rate",
+    "on_time_rate",
+    "on_time_rate_766",
+    "one_stop_long",
+    "online_payment_rate",
+    "online_rate",
+    "pakn_flags",
+    "pakn_handled_rate",
+    "pakn_on_time_rate",
+    "ranking",
+    "ratio_value",
+    "read_quarter",
+    "reuse_rate",
+    "run",
+    "write_form06_xlsx",
+    "write_quarter",
+]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of ``cchc indicators``."""
+    parser.add_argument("--quarter", default=config.DEFAULT_QUARTER, help="e.g. 2024Q1 (default %(default)s)")
+    parser.add_argument("--period", choices=("calendar", "nd09"), default=config.DEFAULT_PERIOD,
+                        help="reporting convention (default %(default)s)")
+    parser.add_argument("--engine", choices=("pandas", "polars", "duckdb"), default=config.DEFAULT_ENGINE,
+                        help="dataframe engine (same results on every engine; default %(default)s)")
+    parser.add_argument("--processed", type=Path, default=config.PROCESSED_DIR,
+                        help="cleaned tables written by `cchc clean` (default %(default)s)")
+    parser.add_argument("--out", type=Path, default=config.OUTPUT_DIR,
+                        help="output folder; files go to OUT/<quarter>/ (default %(default)s)")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Build the quarter's tables from the processed folder and write them atomically."""
+    try:
+        from ..clean import load_processed
+    except ModuleNotFoundError as exc:  # pragma: no cover - during development only
+        raise InputError(None, f"the cleaning module is not available ({exc})") from exc
+    processed_dir = Path(args.processed)
+    if not (processed_dir / "dossiers.parquet").exists():
+        raise InputError(processed_dir / "dossiers.parquet", "not found; run `cchc clean` first")
+    processed = load_processed(processed_dir)
+    tables = build_quarter(processed, args.quarter, period=args.period, engine=args.engine)
+    folder = write_quarter(tables, args.out)
+    all_row = tables.indicators.query("unit_code == 'ALL' and field == 'ALL' and indicator == 'on_time_rate'")
+    value = all_row["value"].iloc[0] if len(all_row) else float("nan")
+    print(
+        f"{tables.quarter} ({tables.period}, {tables.start:%d/%m/%Y}–{tables.end:%d/%m/%Y}): "
+        f"{int(tables.form06.iloc[0]['received_total'])} hồ sơ, on-time {value:.1f}% -> {folder}"
+    )
+    return 0
