@@ -1,0 +1,544 @@
+"""Vietnamese narrative of the quarterly review, as Markdown, generated from the indicator tables.
+
+Each paragraph function takes plain pandas frames shaped as in ``docs/architecture.md`` and
+returns a Markdown string. A clause is written only when its figure exists in the tables (a
+missing PAKN or e-document export drops its clause; nothing is invented), and every number a
+sentence states is a table value rounded half up by :mod:`cchc_analysis.fmt` — the one derived
+figure is the change against the same quarter last year, ``value − same_quarter_last_year`` of
+the same row. :func:`numbers_in` extracts the figures of a text so tests can check this.
+
+Output is Markdown, shown with :func:`display_markdown` (never ``print``: monospace fonts lack
+Vietnamese letters, DESIGN §9).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+from IPython.display import Markdown, display
+
+from . import fmt, refdata
+
+ALL = "ALL"
+HCC = "hcc-huong-thuy"
+
+#: Noun phrase of each indicator, used where a sentence lists indicators below target.
+INDICATOR_PHRASES = {
+    "on_time_rate": "tỷ lệ hồ sơ giải quyết đúng hạn",
+    "on_time_rate_766": "tỷ lệ tiến độ giải quyết hồ sơ",
+    "online_rate": "tỷ lệ hồ sơ nộp trực tuyến",
+    "full_online_rate": "tỷ lệ hồ sơ trực tuyến toàn trình",
+    "digitised_input_rate": "tỷ lệ số hóa hồ sơ, giấy tờ",
+    "digitised_result_rate": "tỷ lệ số hóa kết quả giải quyết TTHC",
+    "reuse_rate": "tỷ lệ tái sử dụng dữ liệu đã số hóa",
+    "online_payment_rate": "tỷ lệ thanh toán trực tuyến phí, lệ phí",
+    "apology_rate": "tỷ lệ hồ sơ quá hạn có phiếu xin lỗi",
+    "pakn_handled_rate": "tỷ lệ giải quyết phản ánh, kiến nghị về quy định TTHC",
+    "pakn_on_time_rate": "tỷ lệ giải quyết phản ánh, kiến nghị đúng hạn",
+    "edoc_rate": "tỷ lệ văn bản điện tử",
+    "one_stop_rate": "tỷ lệ TTHC thực hiện theo cơ chế một cửa, một cửa liên thông",
+}
+#: Results clauses after the on-time ones, in the order of the published report ("{}" = value).
+RESULT_CLAUSES = [
+    ("pakn_handled_rate", "tỷ lệ giải quyết phản ánh, kiến nghị về quy định TTHC đạt {}"),
+    ("digitised_input_rate", "kết quả số hóa hồ sơ, giấy tờ đạt {}"),
+    ("one_stop_rate", "{} TTHC được tiếp nhận và giải quyết theo cơ chế một cửa, một cửa liên thông"),
+    ("edoc_rate", "{} văn bản trao đổi giữa các cơ quan nhà nước (trừ văn bản mật) dưới dạng điện tử"),
+    ("digitised_result_rate", "tỷ lệ số hóa kết quả giải quyết TTHC đạt {}"),
+    ("online_rate", "tỷ lệ hồ sơ nộp trực tuyến đạt {}"),
+    ("full_online_rate", "tỷ lệ hồ sơ trực tuyến toàn trình đạt {}"),
+    ("online_payment_rate", "tỷ lệ thanh toán trực tuyến phí, lệ phí đạt {}"),
+    ("reuse_rate", "tỷ lệ tái sử dụng dữ liệu đã số hóa đạt {}"),
+]
+#: Indicators of the whole area (or of the unit) compared with earlier quarters.
+COMPARED_INDICATORS = ("online_rate", "digitised_input_rate", "digitised_result_rate")
+#: How many fields the shortcomings name ("chủ yếu thuộc lĩnh vực ...").
+TOP_FIELDS = 3
+
+
+# --- lookups -----------------------------------------------------------------------------------
+
+
+def _missing(value: Any) -> bool:
+    try:
+        return value is None or value is pd.NA or math.isnan(float(value))
+    except (TypeError, ValueError):
+        return True
+
+
+def _row(indicators: pd.DataFrame, unit_code: str, indicator: str, field: str = ALL) -> pd.Series | None:
+    rows = indicators[
+        (indicators["unit_code"] == unit_code)
+        & (indicators["field"] == field)
+        & (indicators["indicator"] == indicator)
+    ]
+    if rows.empty or _missing(rows["value"].iloc[0]):
+        return None
+    return rows.iloc[0]
+
+
+def _value(indicators: pd.DataFrame, unit_code: str, indicator: str) -> float | None:
+    row = _row(indicators, unit_code, indicator)
+    return None if row is None else float(row["value"])
+
+
+def _units_present(indicators: pd.DataFrame, level: str) -> pd.DataFrame:
+    units = refdata.load_units()
+    return units[(units["level"] == level) & units["code"].isin(indicators["unit_code"])]
+
+
+def town_name(indicators: pd.DataFrame) -> str:
+    """How the report names the district-level authority: "UBND thị xã" for Hương Thủy.
+
+    The short name of the one ``huyen`` unit in the tables; "UBND cấp huyện" otherwise.
+    """
+    units = _units_present(indicators, "huyen")
+    return units["short_name"].iloc[0] if len(units) == 1 else "UBND cấp huyện"
+
+
+def commune_level_name(indicators: pd.DataFrame, *, with_ubnd: bool = True) -> str:
+    """How the report names the commune level, from the units present in the tables.
+
+    "UBND các phường" when every commune-level unit is a ward (after the 2025 reform in Hương
+    Thủy), "UBND các xã" when every one is a commune, "UBND cấp xã" when mixed or unknown.
+    Without ``with_ubnd`` the place phrase of the published report: "các phường", "các xã",
+    "xã, phường".
+    """
+    names = _units_present(indicators, "xa")["name"]
+    if len(names) and names.str.startswith("phường").all():
+        kind = "các phường"
+    elif len(names) and names.str.startswith("xã").all():
+        kind = "các xã"
+    else:
+        kind = "cấp xã" if with_ubnd else "xã, phường"
+    return f"UBND {kind}" if with_ubnd else kind
+
+
+def unit_display_name(code: str) -> str:
+    """Full name of a unit as a sentence names it: wards and communes as "UBND phường ..."."""
+    names = refdata.unit_names()
+    name = names.get(code, code)
+    units = refdata.load_units()
+    level = units.loc[units["code"] == code, "level"]
+    return f"UBND {name}" if len(level) and level.iloc[0] == "xa" else name
+
+
+def _centre_name(code: str) -> str:
+    return refdata.unit_names().get(code, code).replace("Trung tâm Hành chính công", "Trung tâm HCC")
+
+
+def _join(items: list[str]) -> str:
+    """"a", "a và b", "a, b và c"."""
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} và {items[-1]}"
+
+
+def _capitalise(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+# --- results -----------------------------------------------------------------------------------
+
+
+def _on_time_subjects(indicators: pd.DataFrame, unit: str | None) -> list[tuple[str, str]]:
+    # (unit_code, who decided) for the on-time clauses, in the published order.
+    if unit is not None:
+        return [(unit, unit_display_name(unit))]
+    subjects = [("huyen", town_name(indicators)), ("xa", commune_level_name(indicators))]
+    present = [(code, who) for code, who in subjects if _value(indicators, code, "on_time_rate") is not None]
+    return present
+
+
+def on_time_clauses(indicators: pd.DataFrame, unit: str | None = None) -> list[str]:
+    """Clauses "tỷ lệ hồ sơ TTHC do UBND thị xã tiếp nhận giải quyết đúng hạn đạt 97,5%", ...
+
+    For the whole area one clause per level present (town, then commune level), the second
+    shortened as in the published report; the whole area's rate when neither level exists.
+    """
+    subjects = _on_time_subjects(indicators, unit)
+    clauses = []
+    for i, (code, who) in enumerate(subjects):
+        value = fmt.percent(_value(indicators, code, "on_time_rate"))
+        lead = "tỷ lệ hồ sơ TTHC " if i == 0 else ""
+        clauses.append(f"{lead}do {who} tiếp nhận giải quyết đúng hạn đạt {value}")
+    if not clauses and unit is None:
+        value = _value(indicators, ALL, "on_time_rate")
+        if value is not None:
+            clauses.append(f"tỷ lệ hồ sơ TTHC giải quyết đúng hạn đạt {fmt.percent(value)}")
+    return clauses
+
+
+def centre_clause(indicators: pd.DataFrame) -> str | None:
+    """"hồ sơ giải quyết đúng hạn tại Trung tâm HCC thị xã Hương Thủy đạt 94,5%, tại xã, phường
+    đạt 98,8%"; None when there is no town centre (after 2025-07-01)."""
+    centre = _value(indicators, HCC, "on_time_rate")
+    if centre is None:
+        return None
+    clause = f"hồ sơ giải quyết đúng hạn tại {_centre_name(HCC)} đạt {fmt.percent(centre)}"
+    communes = _value(indicators, "xa", "on_time_rate")
+    if communes is not None:
+        where = commune_level_name(indicators, with_ubnd=False)
+        clause += f", tại {where} đạt {fmt.percent(communes)}"
+    return clause
+
+
+def results_paragraph(indicators: pd.DataFrame, quarter_label: str, unit: str | None = None) -> str:
+    """The results paragraph, in the style of the published quarterly report.
+
+    Parameters
+    ----------
+    indicators
+        ``indicators.csv`` as a frame.
+    quarter_label
+        "quý I năm 2024".
+    unit
+        A unit code for that unit's own report; None for the whole area.
+
+    Returns
+    -------
+    str
+        "Trong quý I năm 2024, tỷ lệ hồ sơ TTHC do UBND thị xã tiếp nhận giải quyết đúng hạn đạt
+        97,5%; ...; hồ sơ giải quyết đúng hạn tại Trung tâm HCC ... đạt 94,5%, tại xã, phường
+        đạt 98,8%." Clauses whose figure is missing are left out.
+    """
+    scope = ALL if unit is None else unit
+    clauses = on_time_clauses(indicators, unit)
+    for indicator, template in RESULT_CLAUSES:
+        value = _value(indicators, scope, indicator)
+        if value is not None:
+            clauses.append(template.format(fmt.percent(value)))
+    days = _value(indicators, scope, "avg_processing_days")
+    if days is not None:
+        clauses.append(f"thời gian giải quyết bình quân {fmt.number(days)} ngày làm việc/hồ sơ")
+    if unit is None:
+        centre = centre_clause(indicators)
+        if centre:
+            clauses.append(centre)
+    if not clauses:
+        return f"Trong {quarter_label}, chưa có số liệu về kết quả giải quyết TTHC."
+    return f"Trong {quarter_label}, {'; '.join(clauses)}."
+
+
+# --- comparison --------------------------------------------------------------------------------
+
+
+def change_phrase(delta: float | None, against: str) -> str | None:
+    """"tăng 1,2 điểm phần trăm so với quý IV năm 2023", "giảm ...", "không thay đổi so với ...".
+
+    A change that rounds to 0,0 is "không thay đổi"; a missing comparison gives None.
+    """
+    if _missing(delta):
+        return None
+    if fmt.rounded(delta).is_zero():
+        return f"không thay đổi so với {against}"
+    verb = "tăng" if delta > 0 else "giảm"
+    return f"{verb} {fmt.points(delta)} so với {against}"
+
+
+def _changes(row: pd.Series) -> tuple[float | None, float | None]:
+    previous = row.get("change_pp")
+    if _missing(previous) and not _missing(row.get("previous_quarter")):
+        previous = float(row["value"]) - float(row["previous_quarter"])
+    year = row.get("same_quarter_last_year")
+    year_delta = None if _missing(year) else float(row["value"]) - float(year)
+    return (None if _missing(previous) else float(previous)), year_delta
+
+
+def _compared(indicators: pd.DataFrame, unit: str | None) -> list[tuple[str, str, str]]:
+    # (subject phrase, unit_code, indicator)
+    scope = ALL if unit is None else unit
+    items = [
+        (f"Tỷ lệ hồ sơ TTHC {clause.removeprefix('tỷ lệ hồ sơ TTHC ').split(' đạt ')[0]}", code, "on_time_rate")
+        for clause, (code, _who) in zip(
+            on_time_clauses(indicators, unit), _on_time_subjects(indicators, unit), strict=False
+        )
+    ]
+    if not items and unit is None:
+        items.append(("Tỷ lệ hồ sơ TTHC giải quyết đúng hạn", ALL, "on_time_rate"))
+    if unit is None and _value(indicators, HCC, "on_time_rate") is not None:
+        items.append((f"Tỷ lệ hồ sơ giải quyết đúng hạn tại {_centre_name(HCC)}", HCC, "on_time_rate"))
+    items += [(_capitalise(INDICATOR_PHRASES[n]), scope, n) for n in COMPARED_INDICATORS]
+    return items
+
+
+def comparison_paragraph(
+    indicators: pd.DataFrame,
+    previous_label: str,
+    year_ago_label: str,
+    unit: str | None = None,
+) -> str:
+    """Sentences comparing the headline rates with the previous quarter and a year earlier.
+
+    Parameters
+    ----------
+    previous_label
+        "quý IV năm 2023".
+    year_ago_label
+        How the same quarter last year is named, e.g. "cùng kỳ năm 2023".
+
+    Returns
+    -------
+    str
+        e.g. "Tỷ lệ hồ sơ TTHC do UBND thị xã tiếp nhận giải quyết đúng hạn tăng 1,2 điểm phần
+        trăm so với quý IV năm 2023 và không thay đổi so với cùng kỳ năm 2023." One sentence per
+        rate that has at least one comparison; "" when none has.
+    """
+    sentences = []
+    for subject, code, indicator in _compared(indicators, unit):
+        row = _row(indicators, code, indicator)
+        if row is None:
+            continue
+        previous, year = _changes(row)
+        phrases = [
+            p
+            for p in (change_phrase(previous, previous_label), change_phrase(year, year_ago_label))
+            if p
+        ]
+        if phrases:
+            sentences.append(f"{subject} {_join(phrases)}.")
+    return " ".join(sentences)
+
+
+# --- shortcomings ------------------------------------------------------------------------------
+
+
+def quality_count(quality: pd.DataFrame | None, check: str, unit: str | None = None) -> int | None:
+    """Count of a quality check for the area (``ALL`` row, else the sum of unit rows) or a unit.
+
+    None when the check is absent (e.g. the export had no apology column).
+    """
+    if quality is None or quality.empty:
+        return None
+    rows = quality[quality["check"] == check]
+    if unit is not None:
+        rows = rows[rows["unit_code"] == unit]
+    else:
+        area = rows[rows["unit_code"].isna() | rows["unit_code"].isin([ALL, ""])]
+        rows = area if not area.empty else rows
+    if rows.empty:
+        return None
+    return int(rows["count"].sum())
+
+
+def _form06_row(form06: pd.DataFrame, unit_code: str, field: str = ALL) -> pd.Series | None:
+    rows = form06[(form06["unit_code"] == unit_code) & (form06["field"] == field)]
+    return None if rows.empty else rows.iloc[0]
+
+
+def _counts(pairs: Iterable[tuple[str, int]]) -> list[str]:
+    return [f"{name} ({fmt.number(n)} hồ sơ)" for name, n in pairs]
+
+
+def late_sentences(form06: pd.DataFrame, unit: str | None = None) -> list[str]:
+    """Sentences on dossiers resolved late and pending past their due date (form 06).
+
+    The whole area names the (up to three) fields with most late dossiers and every unit that
+    had any; a unit's report names its fields.
+    """
+    scope = ALL if unit is None else unit
+    total = _form06_row(form06, scope)
+    if total is None:
+        return []
+    late, overdue = int(total["resolved_late"]), int(total["pending_overdue"])
+    if late == 0:
+        sentence = "Trong kỳ không có hồ sơ giải quyết quá hạn"
+    else:
+        sentence = f"Trong kỳ có {fmt.number(late)} hồ sơ giải quyết quá hạn"
+        fields = form06[(form06["unit_code"] == scope) & (form06["field"] != ALL) & (form06["resolved_late"] > 0)]
+        fields = fields.sort_values(["resolved_late", "field"], ascending=[False, True]).head(TOP_FIELDS)
+        if len(fields):
+            named = _counts(zip(fields["field"], fields["resolved_late"].astype(int), strict=True))
+            sentence += f", chủ yếu thuộc lĩnh vực {_join(named)}"
+    if overdue:
+        sentence += f"; {fmt.number(overdue)} hồ sơ đang giải quyết đã quá hạn"
+    sentences = [sentence + "."]
+    if unit is None and late:
+        codes = list(refdata.load_units()["code"])
+        units = form06[(form06["field"] == ALL) & form06["unit_code"].isin(codes) & (form06["resolved_late"] > 0)]
+        units = units.sort_values(["resolved_late", "unit_code"], ascending=[False, True])
+        if len(units):
+            named = _counts(
+                (unit_display_name(c), int(n)) for c, n in zip(units["unit_code"], units["resolved_late"], strict=True)
+            )
+            sentences.append(f"Đơn vị có hồ sơ giải quyết quá hạn: {', '.join(named)}.")
+    return sentences
+
+
+def below_target_sentences(below_target: pd.DataFrame | None, unit: str | None = None) -> list[str]:
+    """Sentences naming the units, fields and indicators below their targets (below_target.csv)."""
+    if below_target is None or below_target.empty:
+        return []
+    sentences = []
+    on_time = below_target[below_target["indicator"] == "on_time_rate"]
+    target = on_time["target"].dropna()
+    target_text = f" ({fmt.percent(target.iloc[0])})" if len(target) and target.nunique() == 1 else ""
+    if unit is None:
+        named_codes = list(refdata.unit_names())
+        units = on_time[(on_time["field"] == ALL) & on_time["unit_code"].isin(named_codes)]
+        units = units.sort_values(["value", "unit_code"])
+        if len(units):
+            named = [
+                f"{unit_display_name(c)} ({fmt.percent(v)})" for c, v in zip(units["unit_code"], units["value"], strict=True)
+            ]
+            sentences.append(f"Đơn vị chưa đạt chỉ tiêu giải quyết hồ sơ đúng hạn{target_text}: {', '.join(named)}.")
+    scope = ALL if unit is None else unit
+    fields = on_time[(on_time["unit_code"] == scope) & (on_time["field"] != ALL)].sort_values(["value", "field"])
+    if len(fields):
+        named = [f"{f} ({fmt.percent(v)})" for f, v in zip(fields["field"], fields["value"], strict=True)]
+        sentences.append(f"Lĩnh vực chưa đạt chỉ tiêu giải quyết hồ sơ đúng hạn{target_text}: {', '.join(named)}.")
+    others = below_target[(below_target["unit_code"] == scope) & (below_target["field"] == ALL)]
+    if unit is None:
+        others = others[others["indicator"] != "on_time_rate"]
+    order = list(INDICATOR_PHRASES)
+    others = others[others["indicator"].isin(order)].sort_values(
+        "indicator", key=lambda s: s.map(order.index)
+    )
+    if len(others):
+        named = [
+            f"{INDICATOR_PHRASES[n]} đạt {fmt.percent(v)} (chỉ tiêu {fmt.percent(t)})"
+            for n, v, t in zip(others["indicator"], others["value"], others["target"], strict=True)
+        ]
+        sentences.append(f"Chỉ tiêu chưa đạt: {'; '.join(named)}.")
+    return sentences
+
+
+def quality_sentences(quality: pd.DataFrame | None, late: int | None, unit: str | None = None) -> list[str]:
+    """Sentences on missing apology slips and appointment dates beyond the statutory time."""
+    sentences = []
+    without_apology = quality_count(quality, "late_without_apology", unit)
+    if without_apology:
+        sentences.append(f"Có {fmt.number(without_apology)} hồ sơ giải quyết quá hạn chưa có phiếu xin lỗi.")
+    elif without_apology == 0 and late:
+        sentences.append("Tất cả hồ sơ giải quyết quá hạn đều có phiếu xin lỗi.")
+    beyond = quality_count(quality, "appointment_beyond_statute", unit)
+    if beyond:
+        sentences.append(
+            f"Có {fmt.number(beyond)} hồ sơ có ngày hẹn trả dài hơn thời hạn giải quyết theo quy định."
+        )
+    return sentences
+
+
+def shortcomings_paragraph(
+    form06: pd.DataFrame,
+    quality: pd.DataFrame | None,
+    below_target: pd.DataFrame | None,
+    unit: str | None = None,
+) -> str:
+    """The "tồn tại, hạn chế" paragraph: late dossiers, who and what is below target, slips.
+
+    Returns
+    -------
+    str
+        Sentences on late and overdue dossiers (by field, by unit), units, fields and indicators
+        below target, late dossiers without an apology slip and appointment dates beyond the
+        statutory time; "" when the tables say nothing about any of these.
+    """
+    scope = ALL if unit is None else unit
+    total = _form06_row(form06, scope)
+    late = None if total is None else int(total["resolved_late"])
+    sentences = (
+        late_sentences(form06, unit)
+        + below_target_sentences(below_target, unit)
+        + quality_sentences(quality, late, unit)
+    )
+    return " ".join(sentences)
+
+
+# --- method note -------------------------------------------------------------------------------
+
+
+def method_note(quarter_label: str, period: str, start: date, end: date, synthetic: bool = False) -> str:
+    """The note stating the period convention, the on-time definition and synthetic input.
+
+    Parameters
+    ----------
+    period
+        ``calendar`` or ``nd09`` (DESIGN §6).
+    synthetic
+        True when the figures come from the shipped synthetic sample: the note then says so
+        in bold, first, so nobody quotes them as real.
+    """
+    span = f"từ ngày {fmt.date_short(start)} đến ngày {fmt.date_short(end)}"
+    if period == "nd09":
+        basis = f"theo kỳ báo cáo của Nghị định 09/2019/NĐ-CP, {span}"
+    else:
+        basis = f"theo quý dương lịch, {span}"
+    parts = []
+    if synthetic:
+        parts.append(
+            "**Lưu ý: báo cáo được lập từ dữ liệu mô phỏng** (bộ dữ liệu mẫu kèm theo công cụ), "
+            "không phải số liệu thực tế của địa phương."
+        )
+    parts.append(f"Số liệu {quarter_label} được tính {basis}.")
+    parts.append(
+        "Hồ sơ giải quyết đúng hạn gồm hồ sơ có kết quả trước hoặc đúng ngày hẹn trả (hồ sơ không "
+        "có ngày hẹn trả được tính là đúng hạn); tỷ lệ giải quyết đúng hạn là số hồ sơ giải quyết "
+        "trước hạn và đúng hạn trên tổng số hồ sơ đã giải quyết trong kỳ. Các tỷ lệ được làm tròn "
+        "đến một chữ số thập phân."
+    )
+    return " ".join(parts)
+
+
+# --- whole report ------------------------------------------------------------------------------
+
+
+def _year_ago_label(tables: Any) -> str:
+    # "quý I năm 2023" → "cùng kỳ năm 2023", the phrase Vietnamese reports use.
+    return "cùng kỳ năm " + tables.quarter.year_ago().label_vi().rsplit(" ", 1)[-1]
+
+
+def report_markdown(tables: Any, unit: str | None = None) -> str:
+    """The whole narrative of a quarter as Markdown, with a heading per part.
+
+    Parameters
+    ----------
+    tables
+        Any object with the attributes of ``indicators.QuarterTables`` (``quarter``, ``period``,
+        ``start``, ``end``, ``form06``, ``indicators``, ``quality``, ``below_target``,
+        ``synthetic``).
+    unit
+        A unit code for that unit's own report.
+    """
+    label = tables.quarter.label_vi()
+    parts = [("Kết quả", results_paragraph(tables.indicators, label, unit))]
+    comparison = comparison_paragraph(
+        tables.indicators, tables.quarter.previous().label_vi(), _year_ago_label(tables), unit
+    )
+    if comparison:
+        parts.append(("So sánh với quý trước và cùng kỳ năm trước", comparison))
+    shortcomings = shortcomings_paragraph(tables.form06, tables.quality, tables.below_target, unit)
+    if shortcomings:
+        parts.append(("Tồn tại, hạn chế", shortcomings))
+    parts.append(
+        ("Ghi chú về số liệu", method_note(label, tables.period, tables.start, tables.end, bool(tables.synthetic)))
+    )
+    return "\n\n".join(f"#### {title}\n\n{text}" for title, text in parts) + "\n"
+
+
+def display_markdown(text: str) -> None:
+    """Show Markdown in the notebook (rendered, so Vietnamese letters display everywhere)."""
+    display(Markdown(text))
+
+
+# --- checking ----------------------------------------------------------------------------------
+
+# Not figures: dates (01/01/2024), document numbers (09/2019/NĐ-CP), years in "năm 2024".
+_NOT_FIGURES = re.compile(r"\d{1,2}/\d{1,2}/\d{4}|\d+/\d{4}/[^\s,.;)]+|năm \d{4}|/\d{4}")
+_FIGURE = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?")
+
+
+def numbers_in(text: str) -> list[Decimal]:
+    """Return the figures stated in a Vietnamese text, in order, as Decimals.
+
+    "1.234" is 1234 and "97,5%" is 97.5; dates, years ("năm 2024") and legal document numbers
+    ("Nghị định 09/2019/NĐ-CP") are not figures and are skipped.
+    """
+    cleaned = _NOT_FIGURES.sub(" ", text)
+    return [Decimal(m.replace(".", "").replace(",", ".")) for m in _FIGURE.findall(cleaned)]
