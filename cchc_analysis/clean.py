@@ -1,0 +1,303 @@
+"""``cchc clean``: raw exports -> typed, reconciled tables in ``data/processed`` (DESIGN §4–§5).
+
+Writes, atomically (all or nothing): ``dossiers.parquet``, ``pakn.parquet``, ``edocs.parquet``
+(canonical columns of :mod:`cchc_analysis.schema`), ``quarantine.csv``, ``reconciliation.csv``
+and ``clean_meta.json``.
+
+Choices where the data contract is silent:
+
+- Files are the exports found recursively under the raw folder, in sorted path order; names
+  starting with ``README``, ``.`` or ``~$`` (Excel lock files) and ``*.json`` / ``*.md`` files are
+  not exports. Any other file must be a readable export, or the run stops (exit 2).
+- A dossier file needs a dossier id, a received date and an authority or reception column; a
+  PAKN file an id, a received date and a unit; an e-document file a unit, a month and the
+  number of documents sent.
+- Duplicates (same ``dossier_id``; same ``pakn_id``; same unit and month of e-documents) keep
+  the most advanced status (10 > 9 > 8 > 7 > 6 > 5 > 4 > 2 > 1 > 3; PAKN handled > pending),
+  ties going to the later file in path order, then the later row. Each dropped row is charged
+  to **its own file** as ``duplicates_merged``, so rows_read = clean + quarantined +
+  duplicates_merged holds per file. Quarantined rows take no part in merging.
+- ``skipped_lines`` counts title lines above the header, blank lines, repeated header lines and
+  footer / signature lines; the header row itself is not counted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from . import config, schema
+from .errors import CchcError, InputError
+from .ingest.exports import Export, read_export
+from .ingest.headers import load_header_aliases
+from .ingest.tables import available_catalogue, typed_dossiers, typed_edocs, typed_pakn
+from .ingest.values import STATUS_RANK
+from .io import atomic_directory
+
+OUTPUT_FILES = (
+    "dossiers.parquet", "pakn.parquet", "edocs.parquet", "quarantine.csv",
+    "reconciliation.csv", "clean_meta.json",
+)
+_NOT_EXPORTS_SUFFIXES = {".json", ".md"}
+#: Identity of a record per kind, for merging duplicates.
+KEYS = {"dossiers": ["dossier_id"], "pakn": ["pakn_id"], "edocs": ["unit_code", "month"]}
+CANONICAL = {"dossiers": schema.DOSSIER_COLUMNS, "pakn": schema.PAKN_COLUMNS, "edocs": schema.EDOC_COLUMNS}
+
+
+@dataclass
+class CleanResult:
+    """What ``clean`` produced (the same content as the files it wrote)."""
+
+    dossiers: pd.DataFrame
+    pakn: pd.DataFrame
+    edocs: pd.DataFrame
+    quarantine: pd.DataFrame
+    reconciliation: pd.DataFrame
+    meta: dict
+    dropped_columns: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        """One screen of text: per-file reconciliation, quarantine by reason, dropped columns."""
+        return summary_text(self)
+
+
+@dataclass
+class ProcessedTables:
+    """The cleaned tables as read back from the processed folder."""
+
+    dossiers: pd.DataFrame
+    pakn: pd.DataFrame
+    edocs: pd.DataFrame
+    quarantine: pd.DataFrame
+    reconciliation: pd.DataFrame
+    meta: dict
+
+
+def export_files(raw_dir: str | Path) -> list[Path]:
+    """Export files under ``raw_dir`` (recursive, sorted), skipping notes and hidden files."""
+    raw_dir = Path(raw_dir)
+    if not raw_dir.is_dir():
+        raise InputError(raw_dir, f"raw folder not found: {raw_dir}")
+    files = [
+        p
+        for p in sorted(raw_dir.rglob("*"))
+        if p.is_file()
+        and not any(part.startswith(".") for part in p.relative_to(raw_dir).parts)
+        and not p.name.upper().startswith("README")
+        and not p.name.startswith("~$")
+        and p.suffix.lower() not in _NOT_EXPORTS_SUFFIXES
+    ]
+    if not files:
+        raise InputError(raw_dir, "no export files found (.xlsx, .xls or .csv)")
+    return files
+
+
+def file_digest(path: Path) -> str:
+    """SHA-256 of a file's bytes."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def read_exports(raw_dir: str | Path) -> list[Export]:
+    """Read every export under ``raw_dir``; the first unusable file stops with InputError."""
+    raw_dir = Path(raw_dir)
+    aliases = load_header_aliases()
+    exports = []
+    for path in export_files(raw_dir):  # one iteration per file
+        exports.extend(read_export(path, path.relative_to(raw_dir).as_posix(), aliases))
+    return exports
+
+
+def _rows_of(exports: list[Export], kind: str) -> pd.DataFrame:
+    parts = [
+        e.rows.assign(source_file=e.source_file, file_order=order)
+        for order, e in enumerate(exports)
+        if e.kind == kind
+    ]
+    if not parts:
+        return pd.DataFrame({"source_file": pd.Series(dtype="str"), "source_row": pd.Series(dtype="Int64"), "file_order": pd.Series(dtype="int64")})
+    return pd.concat(parts, ignore_index=True)
+
+
+def merged_duplicates(typed: pd.DataFrame, kind: str) -> pd.Series:
+    """Mask of clean rows dropped as duplicates of a more advanced (or later) row."""
+    clean = typed[typed["reason"].eq("")]
+    if kind == "dossiers":
+        rank = clean["status"].astype("Int64").map(STATUS_RANK).fillna(-1)
+    elif kind == "pakn":
+        rank = clean["status"].eq("da_xu_ly").astype("int64")
+    else:
+        rank = pd.Series(0, index=clean.index)
+    order = clean.assign(_rank=rank.to_numpy(), _pos=range(len(clean))).sort_values(
+        ["_rank", "file_order", "source_row", "_pos"], ascending=False
+    )
+    dropped = order.duplicated(KEYS[kind], keep="first")
+    return dropped.reindex(typed.index, fill_value=False)
+
+
+def reconciliation_table(exports: list[Export], typed: dict[str, pd.DataFrame], merged: dict[str, pd.Series]) -> pd.DataFrame:
+    """Per file: rows read, clean, quarantined, duplicates merged, skipped lines."""
+    frames = []
+    for kind, table in typed.items():
+        status = pd.Series("clean", index=table.index, dtype="str")
+        status = status.mask(table["reason"].ne(""), "quarantined").mask(merged[kind], "duplicates_merged")
+        frames.append(pd.crosstab(table["source_file"], status))
+    counts = pd.concat(frames) if frames else pd.DataFrame()
+    recon = pd.DataFrame(
+        {
+            "source_file": [e.source_file for e in exports],
+            "kind": [e.kind for e in exports],
+            "rows_read": [len(e.rows) for e in exports],
+            "skipped_lines": [e.skipped_lines for e in exports],
+        }
+    )
+    for col in ("clean", "quarantined", "duplicates_merged"):
+        values = counts[col] if col in counts else pd.Series(dtype="int64")
+        recon[col] = recon["source_file"].map(values).fillna(0).astype("int64")
+    return recon[schema.RECONCILIATION_COLUMNS]
+
+
+def quarantine_table(typed: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Quarantined rows of every kind: file, row, reason, message (no personal data)."""
+    parts = [t.loc[t["reason"].ne(""), schema.QUARANTINE_COLUMNS] for t in typed.values()]
+    table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=schema.QUARANTINE_COLUMNS)
+    table = table.astype({"source_file": "str", "source_row": "Int64", "reason": "str", "message": "str"})
+    return table.sort_values(["source_file", "source_row"], kind="stable").reset_index(drop=True)
+
+
+def clean(raw_dir: str | Path = config.SAMPLE_DIR, processed_dir: str | Path = config.PROCESSED_DIR, *, catalogue: pd.DataFrame | None = None) -> CleanResult:
+    """Clean every export under ``raw_dir`` and write the processed tables to ``processed_dir``.
+
+    Parameters
+    ----------
+    raw_dir
+        Folder of raw exports (read only).
+    processed_dir
+        Output folder; replaced atomically, left untouched when the run fails.
+    catalogue
+        Procedure catalogue (default: the installed ``procedures.csv``, or none).
+
+    Raises
+    ------
+    InputError
+        A file that cannot be used (named in the message); nothing is written.
+    """
+    started = time.perf_counter()
+    raw_dir = Path(raw_dir)
+    exports = read_exports(raw_dir)
+    catalogue = available_catalogue() if catalogue is None else catalogue
+    builders = {"dossiers": lambda r: typed_dossiers(r, catalogue), "pakn": typed_pakn, "edocs": typed_edocs}
+    typed, merged, tables = {}, {}, {}
+    for kind, build in builders.items():  # three kinds, each vectorised over all its rows
+        rows = _rows_of(exports, kind)
+        typed[kind] = build(rows).assign(file_order=rows["file_order"])
+        merged[kind] = merged_duplicates(typed[kind], kind)
+        keep = typed[kind]["reason"].eq("") & ~merged[kind]
+        tables[kind] = schema.conform(typed[kind][keep], CANONICAL[kind]).sort_values(["source_file", "source_row"]).reset_index(drop=True)
+    quarantine = quarantine_table(typed)
+    recon = reconciliation_table(exports, typed, merged)
+    files = {p.relative_to(raw_dir).as_posix(): file_digest(p) for p in export_files(raw_dir)}
+    meta = {
+        "synthetic": (raw_dir / config.SYNTHETIC_MARKER).exists(),
+        "files": files,
+        "rows": {
+            **{kind: len(t) for kind, t in tables.items()},
+            "quarantined": len(quarantine),
+            "duplicates_merged": int(recon["duplicates_merged"].sum()),
+            "skipped_lines": int(recon["skipped_lines"].sum()),
+        },
+        "profiles": {e.source_file: e.profile for e in exports},
+        "dropped_columns": {
+            e.source_file: {"personal": e.personal, "ignored": e.ignored, "unrecognised": e.unrecognised}
+            for e in exports
+        },
+    }
+    result = CleanResult(tables["dossiers"], tables["pakn"], tables["edocs"], quarantine, recon, meta, meta["dropped_columns"])
+    write_processed(result, processed_dir)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def write_processed(result: CleanResult, processed_dir: str | Path) -> None:
+    """Write the tables of ``result`` into ``processed_dir``, all or nothing.
+
+    This is the seam for a later ``--partitioned`` layout (one parquet dataset per quarter).
+    """
+    with atomic_directory(processed_dir) as tmp:
+        result.dossiers.to_parquet(tmp / "dossiers.parquet", index=False)
+        result.pakn.to_parquet(tmp / "pakn.parquet", index=False)
+        result.edocs.to_parquet(tmp / "edocs.parquet", index=False)
+        result.quarantine.to_csv(tmp / "quarantine.csv", index=False, encoding="utf-8")
+        result.reconciliation.to_csv(tmp / "reconciliation.csv", index=False, encoding="utf-8")
+        (tmp / "clean_meta.json").write_text(json.dumps(result.meta, ensure_ascii=False, indent=2, sort_keys=True), encoding="utf-8")
+
+
+def load_processed(processed_dir: str | Path = config.PROCESSED_DIR) -> ProcessedTables:
+    """Read the tables written by ``cchc clean``.
+
+    Raises
+    ------
+    CchcError
+        The folder holds no cleaned tables (tells the user to run ``cchc clean``).
+    """
+    processed_dir = Path(processed_dir)
+    missing = [n for n in OUTPUT_FILES if not (processed_dir / n).exists()]
+    if missing:
+        raise CchcError(
+            f"no cleaned tables in {processed_dir} (missing {', '.join(missing)}): "
+            "run `cchc clean` first"
+        )
+    tables = {
+        kind: schema.conform(pd.read_parquet(processed_dir / f"{kind}.parquet"), CANONICAL[kind])
+        for kind in CANONICAL
+    }
+    quarantine = pd.read_csv(processed_dir / "quarantine.csv", dtype=str, keep_default_na=False)
+    quarantine["source_row"] = pd.to_numeric(quarantine["source_row"]).astype("Int64")
+    recon = pd.read_csv(processed_dir / "reconciliation.csv", dtype={"source_file": str, "kind": str})
+    meta = json.loads((processed_dir / "clean_meta.json").read_text(encoding="utf-8"))
+    return ProcessedTables(quarantine=quarantine, reconciliation=recon, meta=meta, **tables)
+
+
+def summary_text(result: CleanResult) -> str:
+    """The one-screen summary printed by ``cchc clean``."""
+    recon = result.reconciliation
+    lines = [
+        f"cchc clean: {len(result.dossiers)} dossiers, {len(result.pakn)} PAKN, "
+        f"{len(result.edocs)} e-document rows"
+        + (" (synthetic sample)" if result.meta.get("synthetic") else ""),
+        "",
+        recon.to_string(index=False),
+    ]
+    ok = (recon["rows_read"] == recon["clean"] + recon["quarantined"] + recon["duplicates_merged"]).all()
+    lines.append(f"reconciliation rows_read = clean + quarantined + duplicates_merged: {'OK' if ok else 'FAILED'}")
+    if len(result.quarantine):
+        lines += ["", "quarantined by reason:"]
+        for reason, n in result.quarantine["reason"].value_counts().sort_index().items():
+            lines.append(f"  {reason:<28} {n}")
+    dropped = {
+        f: sorted(set(d["unrecognised"])) for f, d in result.dropped_columns.items() if d["unrecognised"]
+    }
+    if dropped:
+        lines += ["", "unrecognised columns dropped (add an alias in data/reference/headers.yaml to use one):"]
+        lines += [f"  {f}: {', '.join(cols)}" for f, cols in dropped.items()]
+    lines.append(f"\ntime: {result.seconds:.2f} s")
+    return "\n".join(lines)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of ``cchc clean``."""
+    parser.add_argument("--raw", type=Path, default=config.SAMPLE_DIR, help="folder of raw exports (default: the shipped sample)")
+    parser.add_argument("--processed", type=Path, default=config.PROCESSED_DIR, help="output folder (default: data/processed)")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``cchc clean``; quarantined rows are not an error (exit 0)."""
+    result = clean(args.raw, args.processed)
+    print(result.summary())
+    return 0

@@ -1,0 +1,165 @@
+"""One raw export file -> its data rows as text, with personal columns already dropped.
+
+Lines around the data are told apart here: the title lines above the header, blank lines,
+repeated header lines (an export pasted twice) and footer lines ("Tổng cộng", "Người lập
+biểu", "Hương Thủy, ngày ... tháng ... năm ...", signatures) are skipped and counted. Every
+other line is a data row and is passed on, however broken, so that it ends up clean,
+quarantined or merged — never lost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import InputError
+from .headers import ID_FIELD, Header, header_key, load_header_aliases, recognised_header
+from .readers import Sheet, read_sheets
+from .text import ascii_keys
+
+#: Start of a footer line (ASCII key of the row's first non-empty text).
+FOOTER_START = (
+    r"^(?:tong cong|tong so|cong(?: \d|$)|nguoi lap|nguoi ky|thu truong|lanh dao|ky ten"
+    r"|ky ghi ro|ky va ghi ro|xac nhan|chu tich|pho chu tich|giam doc|pho giam doc"
+    r"|truong phong|ghi chu|noi nhan|tm |kt |danh sach nay)"
+)
+#: A dated signature line anywhere in the row: "..., ngày 05 tháng 4 năm 2024".
+FOOTER_DATE = r"ngay(?: \d{1,2})? thang(?: \d{1,2})? nam"
+#: After a footer, a line without id and with at most this many filled cells is part of the
+#: signature block (a signer's name, a title), not a data row.
+SIGNATURE_CELLS = 2
+
+
+@dataclass
+class Export:
+    """The data rows of one worksheet of a raw export.
+
+    Attributes
+    ----------
+    source_file
+        Relative path under the raw folder (``"file.xlsx[Sheet2]"`` when a workbook holds more
+        than one data sheet).
+    kind, profile
+        See :class:`cchc_analysis.ingest.headers.Header`.
+    rows
+        One ``str`` column per recognised canonical field, plus ``source_row`` (1-based row as a
+        spreadsheet shows it).
+    skipped_lines
+        Title, blank, repeated-header and footer lines (the header itself is not counted).
+    """
+
+    source_file: str
+    kind: str
+    profile: str
+    rows: pd.DataFrame
+    skipped_lines: int
+    personal: list[str] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+    unrecognised: list[str] = field(default_factory=list)
+    encoding: str = ""
+    delimiter: str = ""
+
+
+def _row_text(cells: pd.DataFrame) -> pd.Series:
+    # Column-wise concatenation (a loop over the few columns, not over rows).
+    joined = pd.Series("", index=cells.index, dtype="str")
+    for col in cells.columns:
+        joined = joined + " " + cells[col]
+    return joined.str.strip()
+
+
+def line_classes(cells: pd.DataFrame, header: Header) -> pd.Series:
+    """Class of every line below the header: ``data``, ``blank``, ``header`` or ``footer``.
+
+    Parameters
+    ----------
+    cells
+        The grid rows below the header (all columns, text).
+    header
+        The recognised header of the grid.
+    """
+    stripped = cells.apply(lambda col: col.str.strip())  # column-wise
+    filled = stripped.ne("").sum(axis=1)
+    classes = pd.Series("data", index=cells.index, dtype="str")
+    classes = classes.mask(filled.eq(0), "blank")
+    # A repeated header line: at least half of the kept header cells (and 2) come back.
+    repeats = pd.Series(0, index=cells.index)
+    for col in header.columns:
+        repeats += ascii_keys(stripped[col]).str.replace(" ", "").eq(header_key(header.names[col]))
+    classes = classes.mask(repeats.ge(max(2, (len(header.columns) + 1) // 2)), "header")
+    id_col = next(c for c, f in header.columns.items() if f == ID_FIELD[header.kind])
+    text = ascii_keys(_row_text(stripped))
+    id_key = ascii_keys(stripped[id_col])
+    footer_words = text.str.contains(FOOTER_START, regex=True) | text.str.contains(
+        FOOTER_DATE, regex=True
+    )
+    no_id = id_key.eq("") | id_key.str.contains(FOOTER_START, regex=True)
+    footer = classes.eq("data") & footer_words & no_id
+    after_footer = footer.cummax() & classes.eq("data") & id_key.eq("") & filled.le(SIGNATURE_CELLS)
+    return classes.mask(footer | after_footer, "footer")
+
+
+def _sheet_export(sheet: Sheet, header: Header, source_file: str) -> Export:
+    body = sheet.cells.iloc[header.row + header.rows :]
+    classes = line_classes(body, header)
+    data = body[classes.eq("data")]
+    # Only the recognised columns leave this function: personal and unknown ones stop here.
+    rows = pd.DataFrame(
+        {name: data[col].str.strip() for col, name in header.columns.items()}, index=data.index
+    )
+    rows["source_row"] = pd.Series(data.index + 1, index=data.index, dtype="Int64")
+    return Export(
+        source_file=source_file,
+        kind=header.kind,
+        profile=header.profile,
+        rows=rows.reset_index(drop=True),
+        skipped_lines=header.row + int((classes != "data").sum()),
+        personal=header.personal,
+        ignored=header.ignored,
+        unrecognised=header.unrecognised,
+        encoding=sheet.encoding,
+        delimiter=sheet.delimiter,
+    )
+
+
+def read_export(path: str | Path, source_file: str, aliases: dict | None = None) -> list[Export]:
+    """Read one raw export: every sheet with a recognisable header.
+
+    Parameters
+    ----------
+    path
+        The file.
+    source_file
+        Its name as reported (relative to the raw folder).
+    aliases
+        Header aliases (default: :func:`load_header_aliases`).
+
+    Raises
+    ------
+    InputError
+        Empty or binary file, no sheet with a recognisable header (names the sheets seen),
+        a duplicate header or a required column missing.
+    """
+    aliases = load_header_aliases() if aliases is None else aliases
+    sheets = read_sheets(path)
+    found = [(s, recognised_header(s.cells, aliases, path)) for s in sheets]
+    found = [(s, h) for s, h in found if h is not None]
+    if not found:
+        where = (
+            "no sheet has a recognisable header (sheets: "
+            + ", ".join(f"'{s.name}'" for s in sheets)
+            + ")"
+            if sheets[0].name
+            else "no recognisable header"
+        )
+        raise InputError(
+            path,
+            f"{where}; expected a header row with columns such as 'Mã hồ sơ', 'Ngày tiếp nhận' "
+            "(dossiers), 'Mã PAKN' (feedback) or 'Đơn vị', 'Tháng', 'Số văn bản đi' (e-documents)",
+        )
+    many = len(found) > 1
+    return [
+        _sheet_export(s, h, f"{source_file}[{s.name}]" if many else source_file) for s, h in found
+    ]

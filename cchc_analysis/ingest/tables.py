@@ -1,0 +1,306 @@
+"""Text rows of the exports -> typed canonical tables plus quarantined rows (DESIGN §5).
+
+Each ``typed_*`` function takes the concatenated text rows of one kind (columns named after
+canonical fields, a column missing from a file is NaN there, a blank cell is "") and returns
+``(rows, quarantine)``: typed rows, every one of them either clean (``reason == ""``) or carrying
+a stable reason code and a message that quotes only the offending non-personal value.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .. import config, refdata
+from ..schema import DOSSIER_COLUMNS
+from . import values as V
+from .text import normalised_text
+from .units import resolved_units
+
+#: Vietnamese labels of the canonical fields, used in quarantine messages.
+FIELD_LABELS = {
+    "received_at": "Ngày tiếp nhận",
+    "due_at": "Ngày hẹn trả",
+    "finished_at": "Ngày có kết quả",
+    "returned_at": "Ngày trả kết quả",
+    "handled_at": "Ngày xử lý",
+    "month": "Tháng",
+    "status": "Trạng thái",
+    "channel": "Hình thức nộp",
+    "supplement_count": "Số lần bổ sung",
+    "digitised_input": "Số hóa hồ sơ",
+    "digitised_result": "Số hóa kết quả",
+    "reused_data": "Tái sử dụng dữ liệu",
+    "has_fee": "Có phí",
+    "paid_online": "Thanh toán trực tuyến",
+    "apology_issued": "Phiếu xin lỗi",
+    "classification": "Phân loại",
+    "documents_sent": "Số văn bản đi",
+    "documents_electronic": "Văn bản điện tử",
+    "documents_secret": "Văn bản mật",
+}
+BOOLEAN_FIELDS = (
+    "digitised_input", "digitised_result", "reused_data", "has_fee", "paid_online",
+    "apology_issued",
+)
+#: Status given to a dossier whose export has no status (column absent or cell blank):
+#: returned -> 10, finished -> 9, otherwise in progress (4).
+INFERRED_STATUS = (10, 9, 4)
+_EXPECTED_DATE = "expected dd/mm/yyyy [HH:MM[:SS]], yyyy-mm-dd, yyyyMMddHHmmss or an Excel date"
+
+
+def empty_catalogue() -> pd.DataFrame:
+    """A catalogue with no procedure (used when ``procedures.csv`` does not exist)."""
+    return pd.DataFrame({c: pd.Series(dtype="str") for c in refdata.CATALOGUE_COLUMNS})
+
+
+def available_catalogue() -> pd.DataFrame:
+    """The procedure catalogue, or an empty one when no ``procedures.csv`` is installed."""
+    if not config.reference_path("procedures.csv").exists():
+        return empty_catalogue()
+    return refdata.load_catalogue()
+
+
+def _text(rows: pd.DataFrame, name: str) -> pd.Series:
+    """Column ``name`` as text; NaN where the file had no such column."""
+    if name in rows:
+        return rows[name].astype("str")
+    return pd.Series(np.nan, index=rows.index, dtype="str")
+
+
+def _blank(values: pd.Series) -> pd.Series:
+    return values.fillna("").str.strip().eq("")
+
+
+def _quote(values: pd.Series) -> pd.Series:
+    return "'" + values.fillna("").str.slice(0, 60) + "'"
+
+
+def _valid_on(table: pd.DataFrame, day: pd.Series) -> pd.Series:
+    return (table["valid_from"].isna() | day.isna() | (table["valid_from"] <= day)) & (
+        table["valid_to"].isna() | day.isna() | (table["valid_to"] >= day.dt.normalize())
+    )
+
+
+def usual_reception(units: pd.Series, days: pd.Series) -> pd.Series:
+    """Usual reception point of each unit on each day (the unit itself when none is listed)."""
+    frame = pd.DataFrame({"pos": range(len(units)), "unit_code": units.to_numpy(), "day": days.to_numpy()})
+    hits = frame.merge(refdata.load_default_reception(), on="unit_code")
+    hits = hits[_valid_on(hits, hits["day"])].drop_duplicates("pos")
+    found = hits.set_index("pos")["reception_code"].reindex(range(len(units))).to_numpy()
+    return pd.Series(found, index=units.index, dtype="str").fillna(units)
+
+
+def reception_owner(points: pd.Series, days: pd.Series) -> pd.Series:
+    """The unit a reception point belongs to: itself if it is a unit, else the first unit whose
+    usual reception point it is on that day (``hcc-huong-thuy`` -> ``tx-huong-thuy``)."""
+    frame = pd.DataFrame({"pos": range(len(points)), "reception_code": points.to_numpy(), "day": days.to_numpy()})
+    hits = frame.merge(refdata.load_default_reception(), on="reception_code")
+    hits = hits[_valid_on(hits, hits["day"])].drop_duplicates("pos")
+    owner = pd.Series(
+        hits.set_index("pos")["unit_code"].reindex(range(len(points))).to_numpy(),
+        index=points.index,
+        dtype="str",
+    )
+    is_unit = points.isin(refdata.load_units()["code"])
+    return points.where(is_unit, owner)
+
+
+def _first_reason(checks: list[tuple[str, pd.Series, pd.Series]], index: pd.Index):
+    """Reason and message of the first failing check per row ("" when all pass)."""
+    conditions = [mask.fillna(False).to_numpy(dtype=bool) for _, mask, _ in checks]
+    reason = np.select(conditions, [r for r, _, _ in checks], default="")
+    message = np.select(
+        conditions, [msg.fillna("").to_numpy(dtype=object) for _, _, msg in checks], default=""
+    )
+    return pd.Series(reason, index=index, dtype="str"), pd.Series(message, index=index, dtype="str")
+
+
+def _date_checks(rows: pd.DataFrame, fields: tuple[str, ...]) -> tuple[dict, list]:
+    """Parsed date columns and one ``unparseable_date`` check per column."""
+    parsed, checks = {}, []
+    for name in fields:
+        raw = _text(rows, name)
+        parsed[name], bad = V.parsed_datetimes(raw)
+        message = f"column {name} ({FIELD_LABELS[name]}): " + _quote(raw) + f" is not a date; {_EXPECTED_DATE}"
+        checks.append(("unparseable_date", bad, message))
+    return parsed, checks
+
+
+def _word_check(rows, name, parser, reason, expected):
+    raw = _text(rows, name)
+    out, bad = parser(raw)
+    out = out.mask(raw.isna())  # column absent from that file: unknown, not "no"
+    message = f"column {name} ({FIELD_LABELS[name]}): " + _quote(raw) + f" is not {expected}"
+    return out, (reason, bad & raw.notna(), message)
+
+
+def typed_dossiers(rows: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
+    """Typed dossier rows with ``reason`` / ``message`` columns ("" = clean).
+
+    Units: the authority is read from the authority column; when the export has none (or the
+    cell is blank) it is the catalogue's ``authority_code`` for the procedure, else the
+    reception point's own unit. The reception point is read from the reception column (a unit
+    named there is replaced by its usual reception point, e.g. UBND thị xã -> Trung tâm HCC);
+    when absent it is the authority's usual reception point, else the authority itself.
+    """
+    idx = rows.index
+    dossier_id = normalised_text(_text(rows, "dossier_id").fillna(""))
+    procedure_code = _text(rows, "procedure_code").str.strip().str.normalize("NFC")
+    procedure_code = procedure_code.where(~_blank(procedure_code))
+    dates, date_checks = _date_checks(rows, ("received_at", "due_at", "finished_at", "returned_at"))
+    received = dates["received_at"]
+    status, status_check = _word_check(rows, "status", V.parsed_statuses, "unknown_status", "a known status")
+    channel, channel_check = _word_check(rows, "channel", V.parsed_channels, "unknown_channel", "Trực tiếp, Trực tuyến, Bưu chính công ích or 1/2/3")
+    status = status.astype("Int8").fillna(
+        pd.Series(
+            np.select(
+                [dates["returned_at"].notna().to_numpy(), dates["finished_at"].notna().to_numpy()],
+                INFERRED_STATUS[:2],
+                default=INFERRED_STATUS[2],
+            ),
+            index=idx,
+        ).astype("Int8")
+    )
+    value_checks, flags = [], {}
+    for name in BOOLEAN_FIELDS:
+        flags[name], check = _word_check(rows, name, V.parsed_booleans, "unparseable_value", "yes/no (Có/Không, x, 1/0, True/False)")
+        value_checks.append(check)
+    supplements, check = _word_check(rows, "supplement_count", V.parsed_counts, "unparseable_value", "a whole number")
+    value_checks.append(check)
+
+    # Catalogue facts by procedure code (codes are text: "001" is not "1").
+    cat = catalogue.drop_duplicates("procedure_code").set_index("procedure_code")
+    in_catalogue = procedure_code.isin(cat.index)
+    cat_authority = procedure_code.map(cat["authority_code"]).astype("str")
+    cat_authority = cat_authority.where(~_blank(cat_authority))
+
+    authority_raw, reception_raw = _text(rows, "authority"), _text(rows, "reception")
+    authority, authority_problem = resolved_units(authority_raw, received)
+    reception_named, reception_problem = resolved_units(reception_raw, received, reception=True)
+    reception_named = usual_reception(reception_named, received).where(reception_named.notna())
+    authority = authority.fillna(cat_authority.where(reception_named.notna()))
+    authority = authority.fillna(reception_owner(reception_named, received))
+    reception = reception_named.fillna(usual_reception(authority, received).where(authority.notna()))
+    no_unit = _blank(authority_raw) & _blank(reception_raw)
+    unit_message = (
+        "authority " + authority_problem.fillna("")
+    ).where(authority_problem.notna(), ("reception " + reception_problem.fillna("")))
+    unit_bad = authority_problem.notna() | reception_problem.notna() | authority.isna()
+    unit_message = unit_message.where(~no_unit, "no authority or reception unit given")
+    unit_message = unit_message.where(
+        authority_problem.notna() | reception_problem.notna() | no_unit,
+        "no unit found for reception " + _quote(reception_raw),
+    )
+
+    finished_early = dates["finished_at"].dt.normalize() < received.dt.normalize()
+    returned_early = dates["returned_at"].dt.normalize() < received.dt.normalize()
+    reason, message = _first_reason(
+        [
+            ("missing_dossier_id", dossier_id.eq(""), pd.Series("the dossier id (Mã hồ sơ) is empty", index=idx)),
+            ("missing_received_date", _blank(_text(rows, "received_at")), pd.Series("the received date (Ngày tiếp nhận) is empty", index=idx)),
+            *date_checks,
+            status_check,
+            channel_check,
+            *value_checks,
+            ("unknown_unit", unit_bad, unit_message),
+            ("finished_before_received", finished_early, "finished_at " + dates["finished_at"].dt.strftime("%d/%m/%Y") + " is before received_at " + received.dt.strftime("%d/%m/%Y")),
+            ("finished_before_received", returned_early, "returned_at " + dates["returned_at"].dt.strftime("%d/%m/%Y") + " is before received_at " + received.dt.strftime("%d/%m/%Y")),
+        ],
+        idx,
+    )
+    export_level = V.mapped_words(_text(rows, "online_level"), V.ONLINE_LEVEL_WORDS)[0]
+    name = normalised_text(_text(rows, "procedure_name"))
+    field = normalised_text(_text(rows, "field"))
+    units = refdata.load_units().set_index("code")
+    out = pd.DataFrame(
+        {
+            "dossier_id": dossier_id,
+            "procedure_code": procedure_code,
+            "procedure_name": name.where(~_blank(name), procedure_code.map(cat["procedure_name"])),
+            "field": field.where(~_blank(field), procedure_code.map(cat["field"])),
+            "unit_code": authority,
+            "level": authority.map(units["level"]),
+            "reception_code": reception,
+            "channel": channel,
+            "online_level": procedure_code.map(cat["online_level"]).fillna(export_level),
+            **dates,
+            "status": status,
+            "supplement_count": supplements,
+            **flags,
+            "in_catalogue": in_catalogue,
+            "source_file": rows["source_file"],
+            "source_row": rows["source_row"],
+            "reason": reason,
+            "message": message,
+        },
+        index=idx,
+    )
+    out = out.astype({k: v for k, v in DOSSIER_COLUMNS.items() if k not in ("supplement_count",)})
+    out["supplement_count"] = out["supplement_count"].astype("Int64").astype("Int16")
+    return out
+
+
+def typed_pakn(rows: pd.DataFrame) -> pd.DataFrame:
+    """Typed PAKN rows with ``reason`` / ``message`` ("" = clean).
+
+    A blank status is inferred from the handled date (handled -> ``da_xu_ly``).
+    """
+    idx = rows.index
+    pakn_id = normalised_text(_text(rows, "pakn_id").fillna(""))
+    dates, date_checks = _date_checks(rows, ("received_at", "due_at", "handled_at"))
+    status, status_check = _word_check(rows, "status", lambda s: V.mapped_words(s, V.PAKN_STATUS_WORDS), "unknown_status", "Đã xử lý or Đang xử lý")
+    status = status.fillna(pd.Series(np.where(dates["handled_at"].notna(), "da_xu_ly", "dang_xu_ly"), index=idx))
+    classification, class_check = _word_check(rows, "classification", lambda s: V.mapped_words(s, V.CLASSIFICATION_WORDS), "unparseable_value", "'quy định hành chính' or 'hành vi hành chính'")
+    unit_raw = _text(rows, "unit")
+    unit, problem = resolved_units(unit_raw, dates["received_at"])
+    reason, message = _first_reason(
+        [
+            ("missing_pakn_id", pakn_id.eq(""), pd.Series("the PAKN id is empty", index=idx)),
+            ("missing_received_date", _blank(_text(rows, "received_at")), pd.Series("the received date (Ngày tiếp nhận) is empty", index=idx)),
+            *date_checks,
+            status_check,
+            class_check,
+            ("unknown_unit", unit.isna(), problem.fillna("the handling unit is empty")),
+            ("finished_before_received", dates["handled_at"].dt.normalize() < dates["received_at"].dt.normalize(), "handled_at " + dates["handled_at"].dt.strftime("%d/%m/%Y") + " is before received_at " + dates["received_at"].dt.strftime("%d/%m/%Y")),
+        ],
+        idx,
+    )
+    return pd.DataFrame(
+        {"pakn_id": pakn_id, "unit_code": unit, **dates, "status": status.astype("str"),
+         "classification": classification.astype("str"), "source_file": rows["source_file"],
+         "source_row": rows["source_row"], "reason": reason, "message": message},
+        index=idx,
+    )
+
+
+def typed_edocs(rows: pd.DataFrame) -> pd.DataFrame:
+    """Typed e-document rows with ``reason`` / ``message`` ("" = clean).
+
+    A blank count is 0; a missing "secret" column means no secret documents are known (NA).
+    """
+    idx = rows.index
+    month_raw = _text(rows, "month")
+    month, month_bad = V.parsed_months(month_raw)
+    counts, checks = {}, []
+    for name in ("documents_sent", "documents_electronic", "documents_secret"):
+        counts[name], check = _word_check(rows, name, V.parsed_counts, "unparseable_value", "a whole number")
+        checks.append(check)
+    unit_raw = _text(rows, "unit")
+    unit, problem = resolved_units(unit_raw, month)
+    sent = counts["documents_sent"]
+    reason, message = _first_reason(
+        [
+            ("missing_month", _blank(month_raw), pd.Series("the month (Tháng) is empty", index=idx)),
+            ("unparseable_date", month_bad, "column month (Tháng): " + _quote(month_raw) + " is not a month; expected mm/yyyy or a date"),
+            *checks,
+            ("unknown_unit", unit.isna(), problem.fillna("the unit is empty")),
+            ("inconsistent_counts", (counts["documents_electronic"] > sent) | (counts["documents_secret"] > sent), pd.Series("electronic or secret documents exceed documents sent", index=idx)),
+        ],
+        idx,
+    )
+    return pd.DataFrame(
+        {"unit_code": unit, "month": month, **counts, "source_file": rows["source_file"],
+         "source_row": rows["source_row"], "reason": reason, "message": message},
+        index=idx,
+    )

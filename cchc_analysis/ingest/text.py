@@ -1,0 +1,88 @@
+"""Vietnamese text normalisation: the one place that decides when two spellings are equal.
+
+Exports spell the same word several ways: composed or decomposed Unicode (NFC/NFD; Python's
+cp1258 codec yields decomposed tone marks), old-style tone placement ("Thuỷ", "Hoà") or the
+new style ("Thủy", "Hòa"), upper case, doubled spaces. Every comparison goes through one of
+the keys below, never through raw string equality.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import pandas as pd
+
+_TONES = {"\u0300": "grave", "\u0301": "acute", "\u0309": "hook", "\u0303": "tilde", "\u0323": "dot"}
+
+#: Old-style -> new-style tone placement for the open syllables oa, oe, uy (no final consonant):
+#: "hoà" -> "hòa", "thuỷ" -> "thủy". With a final consonant ("hoàn", "thuyết") both styles put the
+#: mark on the second vowel, so only a syllable-final pair is rewritten.
+_OLD_TO_NEW: dict[str, str] = {}
+for _first, _second in (("o", "a"), ("o", "e"), ("u", "y")):
+    for _mark in _TONES:
+        old = unicodedata.normalize("NFC", _first + _second + _mark)
+        new = unicodedata.normalize("NFC", _first + _mark + _second)
+        _OLD_TO_NEW[old] = new
+        _OLD_TO_NEW[old.upper()] = new.upper()
+        _OLD_TO_NEW[old[0].upper() + old[1:]] = new[0].upper() + new[1:]
+
+# "q" + "uy" is the consonant "qu" + vowel "y" ("quý"): its mark is already on the y, so a
+# preceding q/Q excludes the rewrite. The pair must end the word (not followed by a letter).
+_OLD_TONE_RE = re.compile(
+    "(?<![qQ])(" + "|".join(sorted(map(re.escape, _OLD_TO_NEW), key=len, reverse=True)) + r")(?!\w)"
+)
+_SPACES_RE = r"\s+"
+
+
+def _new_tone_placement(match: re.Match[str]) -> str:
+    return _OLD_TO_NEW[match.group(1)]
+
+
+def normalised_text(values: pd.Series) -> pd.Series:
+    """Display-ready text: NFC, new-style tone placement, single spaces, trimmed.
+
+    Parameters
+    ----------
+    values
+        Text (missing values stay missing).
+
+    Returns
+    -------
+    pandas.Series
+        ``str`` dtype, same index.
+    """
+    text = values.astype("str").str.normalize("NFC")
+    # Series.str.replace with a callable runs in pandas' string kernel; one regex for all pairs.
+    text = text.str.replace(_OLD_TONE_RE, _new_tone_placement, regex=True)
+    return text.str.replace(_SPACES_RE, " ", regex=True).str.strip()
+
+
+def normalised_one(value: str) -> str:
+    """:func:`normalised_text` for a single string (headers, reference names)."""
+    text = unicodedata.normalize("NFC", str(value))
+    text = _OLD_TONE_RE.sub(_new_tone_placement, text)
+    return re.sub(_SPACES_RE, " ", text).strip()
+
+
+def _strip_marks(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def ascii_key(value: str) -> str:
+    """Lower-case ASCII words of ``value`` ("Đã trả kết quả" -> "da tra ket qua").
+
+    Used for header names and coded values (statuses, channels, yes/no), where exports also
+    appear without diacritics; not for unit names (see :func:`cchc_analysis.ingest.units`).
+    """
+    text = _strip_marks(normalised_one(value)).casefold()
+    return re.sub(r"[^0-9a-z]+", " ", text).strip()
+
+
+def ascii_keys(values: pd.Series) -> pd.Series:
+    """Vectorised :func:`ascii_key` (missing -> "")."""
+    text = normalised_text(values.fillna("")).str.casefold()
+    text = text.str.replace("đ", "d").str.normalize("NFD")
+    text = text.str.replace(r"[\u0300-\u036f]", "", regex=True)
+    return text.str.replace(r"[^0-9a-z]+", " ", regex=True).str.strip()

@@ -1,0 +1,168 @@
+"""Resolve unit and reception-point names of the exports to reference codes, by date.
+
+Names are compared through :func:`unit_keys`, never by raw string equality. The alias table is
+built from the names, short names and codes of ``units.csv`` and ``reception_points.csv`` plus
+``unit_aliases.csv`` (shipped, or the user's copy in ``data/reference``). A key shared by an old
+and a new unit ("Phú Bài", "Hương Thủy") is resolved by the date: the unit valid on that day.
+Names written without diacritics ("Phu Bai") are matched on an ASCII key when the accented key
+finds nothing.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import pandas as pd
+
+from .. import config, refdata
+from ..errors import ConfigError
+from .text import ascii_keys, normalised_text
+
+#: Abbreviations expanded before prefixes are stripped ("TT HCC" = Trung tâm Hành chính công).
+_EXPANSIONS = (
+    (r"\btt\s*hcc\b", "trung tâm hành chính công"),
+    (r"\btrung tâm hcc\b", "trung tâm hành chính công"),
+    (r"\bubnd\b", "ủy ban nhân dân"),
+    (r"\btn\s*&\s*tkq\b", "tiếp nhận và trả kết quả"),
+)
+#: Leading words that do not distinguish units: the People's Committee, the one-stop desk, the
+#: unit's type ("phường", "xã", "thị xã", abbreviated "P.", "X.", "TX").
+_PREFIX = (
+    r"^(?:(?:ủy ban nhân dân|bộ phận một cửa|bộ phận tiếp nhận và trả kết quả)\s+)*"
+    r"(?:(?:thị xã|thành phố|phường|xã|tx|tp|p|x)\s+)?"
+)
+#: A trailing parent ("..., thị xã Hương Thủy", "- tỉnh Thừa Thiên Huế") after a unit name.
+_SUFFIX = r"(?<=\S)\s+(?:thuộc\s+)?(?:thị xã|thành phố|tỉnh|tx|tp)\s+.*$"
+
+
+def unit_keys(names: pd.Series) -> pd.Series:
+    """Matching key of unit names: NFC, new tone placement, casefolded, abbreviations expanded,
+    type prefix and parent suffix stripped, punctuation and spaces collapsed.
+
+    ``"UBND P. Phú Bài"``, ``"PHƯỜNG PHÚ BÀI"`` and ``"phường Phú Bài, TX Hương Thủy"`` all
+    give ``"phú bài"``.
+    """
+    text = normalised_text(names.fillna("")).str.casefold()
+    text = text.str.replace(r"[.,;:()\-_/]+", " ", regex=True)
+    text = text.str.replace(r"\s+", " ", regex=True).str.strip()
+    for pattern, repl in _EXPANSIONS:
+        text = text.str.replace(pattern, repl, regex=True)
+    # Prefix first: in "UBND thị xã Hương Thủy" the "thị xã" is the type, not a parent.
+    text = text.str.replace(_PREFIX, "", regex=True)
+    text = text.str.replace(_SUFFIX, "", regex=True)
+    return text.str.replace(r"\s+", " ", regex=True).str.strip()
+
+
+def _alias_file() -> pd.DataFrame:
+    path = config.reference_path("unit_aliases.csv")
+    try:
+        table = pd.read_csv(path, comment="#", dtype=str, keep_default_na=False)
+    except FileNotFoundError:
+        return pd.DataFrame({"alias": [], "code": []}, dtype="str")
+    if not {"alias", "code"} <= set(table.columns):
+        raise ConfigError(f"{path.name}: expected columns alias, code")
+    return table[["alias", "code"]]
+
+
+@functools.cache
+def unit_alias_table() -> pd.DataFrame:
+    """Every known spelling: ``key, akey, code, kind, valid_from, valid_to``.
+
+    ``kind`` is ``unit`` or ``reception`` (a reception point that is not a unit).
+
+    Raises
+    ------
+    ConfigError
+        An alias names a code that is neither a unit nor a reception point.
+    """
+    units = refdata.load_units().assign(kind="unit")
+    points = refdata.load_reception_points().assign(kind="reception", short_name="")
+    places = pd.concat([units, points], ignore_index=True)[
+        ["code", "name", "short_name", "kind", "valid_from", "valid_to"]
+    ]
+    extra = _alias_file()
+    unknown = sorted(set(extra["code"]) - set(places["code"]))
+    if unknown:
+        raise ConfigError(f"unit_aliases.csv: unknown code(s) {unknown}")
+    spellings = pd.concat(
+        [
+            places[["code", "name"]].rename(columns={"name": "alias"}),
+            places[["code", "short_name"]].rename(columns={"short_name": "alias"}),
+            extra,
+        ],
+        ignore_index=True,
+    )
+    spellings = spellings[spellings["alias"].str.strip().ne("")]
+    spellings = spellings.assign(key=unit_keys(spellings["alias"]))
+    spellings = spellings.assign(akey=ascii_keys(spellings["key"]))
+    table = spellings.merge(places.drop(columns=["name", "short_name"]), on="code")
+    return table.drop_duplicates(["key", "code"]).reset_index(drop=True)[
+        ["key", "akey", "code", "kind", "valid_from", "valid_to"]
+    ]
+
+
+def _candidates(keys: pd.DataFrame, table: pd.DataFrame, on: str) -> pd.DataFrame:
+    hits = keys.merge(table, left_on="key_" + on, right_on=on, how="inner")
+    return hits[["pos", "code", "valid_from", "valid_to", "day"]]
+
+
+def resolved_units(
+    names: pd.Series, days: pd.Series, *, reception: bool = False
+) -> tuple[pd.Series, pd.Series]:
+    """Codes of unit names valid on each row's day.
+
+    Parameters
+    ----------
+    names
+        Names as written in the export (or codes).
+    days
+        The date the name refers to (the dossier's received date); NaT matches any period.
+    reception
+        Also accept reception points that are not units (``hcc-huong-thuy``).
+
+    Returns
+    -------
+    (pandas.Series, pandas.Series)
+        Codes (missing for a blank name or a problem) and a problem message per row (missing
+        when resolved or blank): not a known unit, several units match, or not existing on that
+        day.
+    """
+    table = unit_alias_table()
+    if not reception:
+        table = table[table["kind"].eq("unit")]
+    text = names.fillna("").astype("str")
+    blank = text.str.strip().eq("")
+    by_code = text.str.strip().str.casefold()
+    frame = pd.DataFrame(
+        {"pos": range(len(text)), "key_key": unit_keys(text), "day": days.to_numpy()}
+    )
+    frame["key_akey"] = ascii_keys(frame["key_key"])
+    frame["key_code"] = by_code.to_numpy()
+    hits = pd.concat(
+        [
+            _candidates(frame, table.drop_duplicates("code"), "code").assign(rank=0),
+            _candidates(frame, table, "key").assign(rank=1),
+            _candidates(frame, table, "akey").assign(rank=2),
+        ],
+        ignore_index=True,
+    )
+    # Use the most exact way of matching that found anything: code, accented key, ASCII key.
+    hits = hits[hits["rank"].eq(hits.groupby("pos")["rank"].transform("min"))]
+    valid = (hits["valid_from"].isna() | hits["day"].isna() | (hits["valid_from"] <= hits["day"])) & (
+        hits["valid_to"].isna() | hits["day"].isna() | (hits["valid_to"] >= hits["day"].dt.normalize())
+    )
+    ok = hits[valid].drop_duplicates(["pos", "code"])
+    n_valid = ok.groupby("pos")["code"].size().reindex(range(len(text)), fill_value=0)
+    known = pd.Series(False, index=range(len(text)))
+    known.loc[hits["pos"].unique()] = True
+    unique = ok[ok["pos"].map(n_valid).eq(1)].set_index("pos")["code"]
+    codes = pd.Series(unique.reindex(range(len(text))).to_numpy(), index=names.index, dtype="str")
+    quoted = "'" + text.str.strip() + "'"
+    day_text = pd.Series(pd.to_datetime(days.to_numpy()).strftime("%d/%m/%Y"), index=names.index)
+    n = pd.Series(n_valid.to_numpy(), index=names.index)
+    k = pd.Series(known.to_numpy(), index=names.index)
+    problem = pd.Series(pd.NA, index=names.index, dtype="str")
+    problem = problem.mask(~blank & ~k, quoted + " is not a known unit")
+    problem = problem.mask(~blank & k & n.eq(0), quoted + " did not exist on " + day_text)
+    problem = problem.mask(~blank & n.gt(1), quoted + " matches several units")
+    return codes.where(~blank & n.eq(1)), problem
