@@ -1,0 +1,59 @@
+"""Unit-name resolution by normalised key and date."""
+
+import unicodedata
+
+import pandas as pd
+import pytest
+
+from cchc_analysis.ingest.units import resolved_units, unit_keys
+
+BEFORE, AFTER = pd.Timestamp("2024-01-15"), pd.Timestamp("2025-08-01")
+
+
+def resolve(name, day=BEFORE, reception=False):
+    codes, problems = resolved_units(pd.Series([name], dtype="str"), pd.Series([day]), reception=reception)
+    return codes.iloc[0], problems.iloc[0]
+
+
+class TestUnitKeys:
+    def test_prefix_and_parent_stripped(self):
+        assert unit_keys(pd.Series(["UBND P. Phú Bài, TX Hương Thủy"])).tolist() == ["phú bài"]
+
+
+class TestResolvedUnits:
+    @pytest.mark.parametrize(
+        "name",
+        ["phường Thủy Châu", "UBND phường Thủy Châu", "P. Thủy Châu", "P.Thủy Châu",
+         "PHƯỜNG THỦY CHÂU", "phường Thuỷ Châu", unicodedata.normalize("NFD", "phường Thủy Châu"),
+         "  phường   Thủy  Châu ", "Thuy Chau", "p-thuy-chau"],
+    )
+    def test_spelling(self, name):
+        assert resolve(name)[0] == "p-thuy-chau"
+
+    def test_town_with_tx(self):
+        assert resolve("UBND TX Hương Thủy")[0] == "tx-huong-thuy"
+
+    def test_old_tone_commune(self):
+        assert resolve("X. Dương Hoà")[0] == "x-duong-hoa"
+
+    def test_phu_bai_before_reform(self):
+        assert resolve("phường Phú Bài", BEFORE)[0] == "p-phu-bai"
+
+    def test_phu_bai_after_reform(self):
+        assert resolve("phường Phú Bài", AFTER)[0] == "p-phu-bai-2025"
+
+    def test_reception_centre(self):
+        assert resolve("TT HCC thị xã Hương Thủy", reception=True)[0] == "hcc-huong-thuy"
+
+    def test_reception_centre_is_no_authority(self):
+        assert pd.isna(resolve("TT HCC thị xã Hương Thủy")[0])
+
+    def test_unknown(self):
+        assert resolve("xã Atlantis") == (None, "'xã Atlantis' is not a known unit") or resolve("xã Atlantis")[1] == "'xã Atlantis' is not a known unit"
+
+    def test_not_existing_on_day(self):
+        assert resolve("phường Thủy Dương", AFTER)[1] == "'phường Thủy Dương' did not exist on 01/08/2025"
+
+    def test_blank_has_no_problem(self):
+        code, problem = resolve("")
+        assert pd.isna(code) and pd.isna(problem)
