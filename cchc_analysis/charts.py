@@ -314,7 +314,7 @@ def trend(
         ax.set_ylim(0, 110)
         ax.yaxis.set_major_formatter(percent_formatter())
         ax.set_ylabel("Tỷ lệ")
-        ax.legend(loc="lower left")
+        fig.legend(loc="outside lower center", ncols=len(ax.get_lines()) or 1)
         return fig
 
 
