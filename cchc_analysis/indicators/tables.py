@@ -193,35 +193,41 @@ def _crosswalked(fine: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([fine, old], ignore_index=True)
 
 
-def _group(frame: pd.DataFrame, key: str | None, counts: list[str], by_field: bool) -> pd.DataFrame:
-    keys = ([key] if key else []) + (["field"] if by_field else [])
-    if keys:
-        out = frame.groupby(keys, sort=True)[counts].sum().reset_index()
-    else:
-        out = frame[counts].sum().to_frame().T
-    out["unit_code"] = out[key] if key else ALL
-    if not by_field:
-        out["field"] = ALL
-    return out[["unit_code", "field", *counts]]
-
-
 def rollup_dossiers(fine: pd.DataFrame, crosswalk: bool = False) -> pd.DataFrame:
     """Sum fine dossier counts to every reporting group.
 
     Groups: ALL, each level, each reception centre of ``refdata.load_reception_points()``, each
     unit; each × (ALL, each field). With ``crosswalk``, unit groups also receive the rows of the
-    units they replaced (used for comparisons).
+    units they replaced (used for comparisons). The (ALL, ALL) row is always present.
     """
     counts = [c for c in fine.columns if c not in FINE_KEYS]
     centres = fine[fine["reception_code"].isin(set(refdata.load_reception_points()["code"]))]
     units = _crosswalked(fine) if crosswalk else fine
-    parts = [
-        _group(frame, key, counts, by_field)
-        for by_field in (False, True)
-        for frame, key in ((fine, None), (fine, "level"), (centres, "reception_code"), (units, "unit_code"))
-    ]
-    out = pd.concat(parts, ignore_index=True)
+    # Label every fine row once per grouping it belongs to, then a single group-by sums all.
+    units_of = (
+        (fine, np.full(len(fine), ALL, dtype=object)),
+        (fine, fine["level"].to_numpy(dtype=object)),
+        (centres, centres["reception_code"].to_numpy(dtype=object)),
+        (units, units["unit_code"].to_numpy(dtype=object)),
+    )
+    unit_labels, field_labels, values = [], [], []
+    for frame, labels in units_of:
+        for by_field in (False, True):
+            unit_labels.append(labels)
+            field_labels.append(
+                frame["field"].to_numpy(dtype=object) if by_field else np.full(len(frame), ALL, dtype=object)
+            )
+            values.append(frame[counts].to_numpy(dtype="int64"))
+    stacked = pd.DataFrame(np.concatenate(values), columns=counts)
+    stacked.insert(0, "unit_code", np.concatenate(unit_labels))
+    stacked.insert(1, "field", np.concatenate(field_labels))
+    out = stacked.groupby(["unit_code", "field"], sort=True)[counts].sum().reset_index()
+    if not ((out["unit_code"] == ALL) & (out["field"] == ALL)).any():
+        zero = pd.DataFrame([[ALL, ALL, *[0] * len(counts)]], columns=["unit_code", "field", *counts])
+        out = pd.concat([zero, out], ignore_index=True)
     out[counts] = out[counts].astype("int64")
+    out["unit_code"] = out["unit_code"].astype("str")
+    out["field"] = out["field"].astype("str")
     return out
 
 
@@ -253,10 +259,8 @@ def _long(rolled: pd.DataFrame, names: list[str], scales: dict[str, float]) -> p
     if not parts:
         return pd.DataFrame(columns=["unit_code", "field", "indicator", "numerator", "denominator", "value"])
     out = pd.concat(parts, ignore_index=True)
-    out["value"] = [
-        core.ratio_value(n, d, scales[i])
-        for n, d, i in zip(out["numerator"], out["denominator"], out["indicator"], strict=True)
-    ]
+    scale = out["indicator"].map(scales).to_numpy(dtype="float64")
+    out["value"] = scale * core.ratio_value(out["numerator"], out["denominator"], 1.0).to_numpy()
     return out
 
 
@@ -300,6 +304,13 @@ class _QuarterCounts:
     dossiers: pd.DataFrame | None  # fine counts, None when the quarter has no dossier data
     pakn: pd.DataFrame | None
     edocs: pd.DataFrame | None
+    _long: dict = dc_field(default_factory=dict)  # crosswalk flag -> indicator long table
+    _rolled: pd.DataFrame | None = None
+
+    def rolled(self) -> pd.DataFrame:
+        if self._rolled is None:
+            self._rolled = rollup_dossiers(self.dossiers)
+        return self._rolled
 
 
 def _quarter_counts(q: Quarter, period: str, natives: dict, frames: dict) -> _QuarterCounts:
@@ -325,10 +336,17 @@ def _quarter_counts(q: Quarter, period: str, natives: dict, frames: dict) -> _Qu
 
 
 def _indicator_long(c: _QuarterCounts, crosswalk: bool) -> pd.DataFrame:
+    if crosswalk not in c._long:
+        c._long[crosswalk] = _indicator_long_uncached(c, crosswalk)
+    return c._long[crosswalk]
+
+
+def _indicator_long_uncached(c: _QuarterCounts, crosswalk: bool) -> pd.DataFrame:
     scales = _scales()
     parts = []
     if c.dossiers is not None:
-        parts.append(_long(rollup_dossiers(c.dossiers, crosswalk), list(core.DOSSIER_INDICATORS), scales))
+        rolled = rollup_dossiers(c.dossiers, crosswalk=True) if crosswalk else c.rolled()
+        parts.append(_long(rolled, list(core.DOSSIER_INDICATORS), scales))
     if c.pakn is not None:
         parts.append(_long(rollup_units(c.pakn, crosswalk), list(core.PAKN_INDICATORS), scales))
     if c.edocs is not None:
@@ -390,7 +408,7 @@ def _form06(fine: pd.DataFrame | None, start: date, end: date) -> pd.DataFrame:
         for col in schema.FORM06_COLUMNS:
             rolled[col] = 0
     else:
-        rolled = rollup_dossiers(fine)[FORM06_CSV_COLUMNS]
+        rolled = rollup_dossiers(fine)[FORM06_CSV_COLUMNS]  # one roll-up per build
         rolled = rolled.merge(expected, on=["unit_code", "field"], how="outer")
         # Field rows only where dossiers exist; the expected (field ALL) rows always.
         keep = (rolled["received_total"].fillna(0) > 0) | rolled.set_index(["unit_code", "field"]).index.isin(
@@ -411,7 +429,8 @@ def _history(q: Quarter, period: str, natives: dict, frames: dict, cache: dict) 
             continue
         long = long[long["field"] == ALL]
         if counts.dossiers is not None:
-            present = set(rollup_dossiers(counts.dossiers).query("received_total > 0")["unit_code"])
+            rolled = counts.rolled()
+            present = set(rolled.loc[rolled["received_total"] > 0, "unit_code"])
             is_dossier = long["indicator"].isin(list(core.DOSSIER_INDICATORS))
             long = long[~is_dossier | long["unit_code"].isin(present)]
         long = _indicator_sort(long)
