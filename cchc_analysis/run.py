@@ -60,8 +60,6 @@ PIPELINE = ("01_clean", "02_indicators", "03_report")
 COMMITTED_NOTEBOOKS = ("01_clean", "02_indicators", "03_report", "explore")
 #: Parameters a notebook may declare; each notebook receives the ones it declares.
 PARAMETER_NAMES = ("quarter", "period", "unit", "raw_dir", "processed_dir", "output_dir", "engine")
-#: Suffixes of raw export files (other files in the raw folder, e.g. README, are not inputs).
-RAW_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xls", ".xlsm")
 #: Statuses recorded for a notebook in the manifest.
 STATUSES = ("ok", "failed", "skipped", "up_to_date")
 
@@ -81,7 +79,7 @@ def sha256_file(path: str | Path) -> str:
 
 
 def raw_file_hashes(raw_dir: str | Path) -> dict[str, str]:
-    """sha256 of every raw export in ``raw_dir`` (sub-folders included).
+    """sha256 of every raw export in ``raw_dir`` (sub-folders included), as the cleaner sees them.
 
     Parameters
     ----------
@@ -91,21 +89,20 @@ def raw_file_hashes(raw_dir: str | Path) -> dict[str, str]:
     Returns
     -------
     dict
-        Path relative to ``raw_dir`` (POSIX form, e.g. ``dossiers_q1.xlsx``) -> sha256, for
-        files whose suffix is in :data:`RAW_SUFFIXES`, sorted by name. Hidden files and
-        spreadsheet lock files (``~$...``) are ignored. Empty if the folder does not exist.
+        Path relative to ``raw_dir`` (POSIX form, e.g. ``dossiers_q1.xlsx``) -> sha256, for the
+        files :func:`cchc_analysis.clean.export_files` reads (not hidden files, ``README*``,
+        ``~$`` lock files, ``.json`` or ``.md`` notes), sorted by name. Empty if the folder does
+        not exist or holds no export.
     """
+    from .clean import export_files
+    from .errors import InputError
+
     raw_dir = Path(raw_dir)
-    if not raw_dir.is_dir():
+    try:
+        files = export_files(raw_dir)
+    except InputError:
         return {}
-    hashes = {}
-    for path in sorted(raw_dir.rglob("*")):
-        rel = path.relative_to(raw_dir)
-        if any(part.startswith((".", "~$")) for part in rel.parts):
-            continue
-        if path.is_file() and path.suffix.lower() in RAW_SUFFIXES:
-            hashes[rel.as_posix()] = sha256_file(path)
-    return hashes
+    return {p.relative_to(raw_dir).as_posix(): sha256_file(p) for p in files}
 
 
 def read_clean_meta(processed_dir: str | Path) -> dict | None:
@@ -122,8 +119,8 @@ def raw_changed(raw_dir: str | Path, processed_dir: str | Path) -> bool:
 
     The cleaner records ``{"files": {name: sha256}}`` in ``clean_meta.json``. The raw folder
     has changed when there is no record or no ``dossiers.parquet``, when a recorded file is
-    gone or has another hash, or when an export file (see :data:`RAW_SUFFIXES`) is present that
-    the record does not list. A recorded name may be the path relative to ``raw_dir`` or the
+    gone or has another hash, or when an export file (see :func:`raw_file_hashes`) is present
+    that the record does not list. A recorded name may be the path relative to ``raw_dir`` or the
     bare file name; both are matched. Files the cleaner recorded that are not exports (e.g.
     ``SYNTHETIC.json``) are compared too.
 
