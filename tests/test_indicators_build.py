@@ -239,7 +239,7 @@ _DOSSIER = st.fixed_dictionaries({
 
 
 class TestRollupDossiers:
-    @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(st.lists(_DOSSIER, min_size=1, max_size=25))
     def test_units_sum_to_all_and_identities_hold(self, rows):
         records = []
