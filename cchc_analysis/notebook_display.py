@@ -1,0 +1,517 @@
+"""What the notebooks show: readable Vietnamese tables, Markdown and charts.
+
+Notebooks only call these functions (DESIGN §2: all logic lives in the package). Two kinds:
+
+- ``*_table(...)`` functions return a pandas frame with Vietnamese column labels and formatted
+  values (``97,5%``, ``1.234``), ready to display or to paste into the written report; they are
+  unit-testable;
+- ``show_*(...)`` functions display Markdown, tables and charts with IPython's ``display``
+  (never ``print``: DESIGN §9), and return nothing.
+
+Nothing shown here carries personal data (names, phones, addresses, ID numbers, content): the
+cleaned tables no longer contain it, and the dossier lists show only the dossier id, the
+procedure, the field, the unit and the dates. No absolute path, timestamp or version is shown
+either, so the committed notebooks' outputs are the same on every machine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import pandas as pd
+from IPython.display import Markdown, display
+
+from . import fmt, refdata, schema
+
+ALL = "ALL"
+
+#: Vietnamese labels of the quarantine reason codes written by the cleaner.
+QUARANTINE_REASONS = {
+    "finished_before_received": "Ngày có kết quả trước ngày tiếp nhận",
+    "missing_dossier_id": "Thiếu mã hồ sơ",
+    "unknown_unit": "Đơn vị không xác định được",
+    "unparseable_date": "Ngày tháng không đọc được",
+    "unparseable_value": "Giá trị không đọc được",
+    "missing_required": "Thiếu thông tin bắt buộc",
+}
+#: Column labels of the per-file reconciliation.
+RECONCILIATION_LABELS = {
+    "source_file": "Tệp",
+    "kind": "Loại dữ liệu",
+    "rows_read": "Số dòng đọc",
+    "clean": "Dòng hợp lệ",
+    "quarantined": "Dòng cách ly",
+    "duplicates_merged": "Trùng đã gộp",
+    "skipped_lines": "Dòng bỏ qua (tiêu đề, trống, tổng cộng)",
+}
+KIND_LABELS = {"dossiers": "Hồ sơ TTHC", "pakn": "Phản ánh, kiến nghị", "edocs": "Văn bản điện tử"}
+#: Form 06 (Biểu số 06/VPCP/KSTT) column groups and labels, in the official order.
+FORM06_LABELS = {
+    "received_total": ("Số hồ sơ nhận giải quyết", "Tổng số"),
+    "received_online": ("Số hồ sơ nhận giải quyết", "Trực tuyến"),
+    "received_offline": ("Số hồ sơ nhận giải quyết", "Trực tiếp, bưu chính"),
+    "carried_over": ("Số hồ sơ nhận giải quyết", "Từ kỳ trước"),
+    "resolved_total": ("Số hồ sơ đã giải quyết", "Tổng số"),
+    "resolved_early": ("Số hồ sơ đã giải quyết", "Trước hạn"),
+    "resolved_on_time": ("Số hồ sơ đã giải quyết", "Đúng hạn"),
+    "resolved_late": ("Số hồ sơ đã giải quyết", "Quá hạn"),
+    "pending_total": ("Số hồ sơ đang giải quyết", "Tổng số"),
+    "pending_within_due": ("Số hồ sơ đang giải quyết", "Trong hạn"),
+    "pending_overdue": ("Số hồ sơ đang giải quyết", "Quá hạn"),
+}
+#: Short Vietnamese name of every indicator (DESIGN §8), for table rows.
+INDICATOR_LABELS = {
+    "on_time_rate": "Tỷ lệ giải quyết đúng hạn",
+    "on_time_rate_766": "Tỷ lệ tiến độ giải quyết (QĐ 766)",
+    "online_rate": "Tỷ lệ hồ sơ trực tuyến",
+    "full_online_rate": "Tỷ lệ hồ sơ trực tuyến toàn trình",
+    "digitised_input_rate": "Tỷ lệ số hóa hồ sơ, giấy tờ",
+    "digitised_result_rate": "Tỷ lệ số hóa kết quả",
+    "reuse_rate": "Tỷ lệ tái sử dụng dữ liệu số hóa",
+    "online_payment_rate": "Tỷ lệ thanh toán trực tuyến",
+    "apology_rate": "Tỷ lệ hồ sơ quá hạn có phiếu xin lỗi",
+    "avg_processing_days": "Thời gian giải quyết bình quân (ngày làm việc)",
+    "pakn_handled_rate": "Tỷ lệ giải quyết phản ánh, kiến nghị",
+    "pakn_on_time_rate": "Tỷ lệ phản ánh, kiến nghị giải quyết đúng hạn",
+    "edoc_rate": "Tỷ lệ văn bản điện tử",
+    "one_stop_rate": "Tỷ lệ TTHC theo cơ chế một cửa, liên thông",
+}
+CHANNEL_LABELS = {"truc_tiep": "Trực tiếp", "truc_tuyen": "Trực tuyến", "buu_chinh": "Bưu chính công ích"}
+LEVEL_LABELS = {"tinh": "Cấp tỉnh", "huyen": "Cấp huyện", "xa": "Cấp xã"}
+#: Columns of the dossier lists (no personal data).
+DOSSIER_LIST_LABELS = {
+    "dossier_id": "Mã hồ sơ",
+    "procedure_code": "Mã TTHC",
+    "procedure_name": "Tên thủ tục",
+    "field": "Lĩnh vực",
+    "unit": "Cơ quan giải quyết",
+    "channel": "Kênh nộp",
+    "received": "Ngày tiếp nhận",
+    "due": "Ngày hẹn trả",
+    "finished": "Ngày có kết quả",
+    "situation": "Tình trạng",
+}
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _int(value: Any) -> str:
+    return fmt.number(None if pd.isna(value) else int(value), decimals=0)
+
+
+def _pct(value: Any) -> str:
+    return fmt.percent(None if pd.isna(value) else float(value))
+
+
+def _pp(value: Any) -> str:
+    if pd.isna(value):
+        return fmt.MISSING
+    return fmt.points(float(value))
+
+
+def _indicator_value(indicator: str, value: Any) -> str:
+    if indicator == "avg_processing_days":
+        return fmt.MISSING if pd.isna(value) else fmt.number(float(value), decimals=1)
+    return _pct(value)
+
+
+def unit_label(code: str) -> str:
+    """Display name of a unit, reception centre or level; ``ALL`` is "Toàn địa bàn"."""
+    if code == ALL:
+        return "Toàn địa bàn"
+    if code in LEVEL_LABELS:
+        return LEVEL_LABELS[code]
+    return refdata.unit_names().get(code, code)
+
+
+def _date(value: Any) -> str:
+    return "" if pd.isna(value) else fmt.date_short(pd.Timestamp(value))
+
+
+def show_markdown(text: str) -> None:
+    """Display Markdown (Vietnamese renders in every font, unlike ``print``)."""
+    display(Markdown(text))
+
+
+def show_table(frame: pd.DataFrame, caption: str | None = None) -> None:
+    """Display a table under a bold caption; the index is shown only if it is meaningful."""
+    if caption:
+        show_markdown(f"**{caption}**")
+    with pd.option_context("display.max_rows", 500, "display.max_columns", 30, "display.width", 250):
+        display(frame)
+
+
+def synthetic_notice(synthetic: bool) -> str:
+    """The sentence every output built from the shipped sample carries (DESIGN §9), or ``""``."""
+    if not synthetic:
+        return ""
+    return (
+        "> **Lưu ý:** số liệu trong tài liệu này được lập từ **dữ liệu mẫu tổng hợp** đi kèm "
+        "bộ công cụ, không phải số liệu thật của địa phương."
+    )
+
+
+# --------------------------------------------------------------------------- 01 clean
+
+
+def reconciliation_table(reconciliation: pd.DataFrame) -> pd.DataFrame:
+    """Per-file reconciliation with Vietnamese labels and a check column.
+
+    Rows are the input files plus a "Tổng cộng" row; "Khớp" says whether
+    rows read = valid + quarantined + duplicates merged (DESIGN §5: no row disappears).
+    """
+    recon = reconciliation.copy()
+    counts = ["rows_read", "clean", "quarantined", "duplicates_merged", "skipped_lines"]
+    total = {"source_file": "Tổng cộng", "kind": "", **{c: recon[c].sum() for c in counts}}
+    recon = pd.concat([recon, pd.DataFrame([total])], ignore_index=True)
+    ok = recon["rows_read"] == recon["clean"] + recon["quarantined"] + recon["duplicates_merged"]
+    recon["kind"] = recon["kind"].map(lambda k: KIND_LABELS.get(k, k))
+    for c in counts:
+        recon[c] = recon[c].map(_int)
+    recon["match"] = ok.map({True: "Khớp", False: "KHÔNG KHỚP"})
+    return recon.rename(columns={**RECONCILIATION_LABELS, "match": "Đối chiếu"}).set_index("Tệp")
+
+
+def quarantine_summary(quarantine: pd.DataFrame) -> pd.DataFrame:
+    """Quarantined rows by reason: code, Vietnamese meaning, count; largest first, then a total.
+
+    Only counts are shown: the cleaner's messages quote raw values and stay in
+    ``data/processed/quarantine.csv`` for whoever fixes the exports.
+    """
+    counts = quarantine["reason"].value_counts()
+    frame = pd.DataFrame({"reason": counts.index, "count": counts.to_numpy()})
+    frame = frame.sort_values(["count", "reason"], ascending=[False, True])
+    frame["label"] = frame["reason"].map(lambda r: QUARANTINE_REASONS.get(r, r))
+    frame = pd.concat(
+        [frame, pd.DataFrame([{"reason": "", "label": "Tổng cộng", "count": counts.sum()}])],
+        ignore_index=True,
+    )
+    frame["count"] = frame["count"].map(_int)
+    return frame[["reason", "label", "count"]].rename(
+        columns={"reason": "Mã lý do", "label": "Lý do cách ly", "count": "Số dòng"}
+    ).set_index("Mã lý do")
+
+
+def show_clean_summary(processed: Any) -> None:
+    """Headline of a clean, the reconciliation per file and the quarantine by reason.
+
+    Parameters
+    ----------
+    processed
+        ``clean.CleanResult`` or ``clean.ProcessedTables`` (``dossiers``, ``pakn``, ``edocs``,
+        ``quarantine``, ``reconciliation``, ``meta``).
+    """
+    recon = processed.reconciliation
+    files = recon["source_file"].nunique()
+    notice = synthetic_notice(bool(processed.meta.get("synthetic")))
+    lines = [
+        "### Kết quả làm sạch dữ liệu",
+        "",
+        f"Đã đọc **{_int(files)}** tệp xuất từ hệ thống: **{_int(len(processed.dossiers))}** hồ sơ "
+        f"TTHC, **{_int(len(processed.pakn))}** phản ánh, kiến nghị và "
+        f"**{_int(len(processed.edocs))}** dòng số liệu văn bản điện tử được đưa vào phân tích; "
+        f"**{_int(recon['quarantined'].sum())}** dòng bị cách ly và "
+        f"**{_int(recon['duplicates_merged'].sum())}** dòng trùng đã được gộp "
+        "(giữ trạng thái xử lý mới nhất).",
+        "",
+        "Thông tin cá nhân (họ tên, số điện thoại, địa chỉ, số giấy tờ, nội dung) đã được loại "
+        "bỏ ngay khi đọc tệp và không được lưu lại.",
+    ]
+    if notice:
+        lines += ["", notice]
+    show_markdown("\n".join(lines))
+    show_table(reconciliation_table(recon), "Đối chiếu số dòng theo từng tệp")
+    if len(processed.quarantine):
+        show_table(quarantine_summary(processed.quarantine), "Dòng bị cách ly theo lý do")
+    else:
+        show_markdown("Không có dòng nào bị cách ly.")
+
+
+# --------------------------------------------------------------------------- 02 indicators
+
+
+def form06_table(form06: pd.DataFrame, unit_code: str = ALL) -> pd.DataFrame:
+    """Form 06 of one unit (or ``ALL``, a level, a reception centre) by field.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index: STT and field ("Tổng cộng" first); two-level columns as in Biểu số 06/VPCP/KSTT;
+        counts formatted "1.234".
+    """
+    rows = form06[form06["unit_code"] == unit_code].copy()
+    rows["_order"] = (rows["field"] != ALL).astype(int)
+    rows = rows.sort_values(["_order", "field"])
+    out = pd.DataFrame(
+        {FORM06_LABELS[c]: rows[c].map(_int).to_numpy() for c in schema.FORM06_COLUMNS}
+    )
+    out.columns = pd.MultiIndex.from_tuples(out.columns)
+    fields = rows["field"].map(lambda f: "Tổng cộng" if f == ALL else f).to_numpy()
+    stt = ["" if f == ALL else str(i) for i, f in enumerate(rows["field"], start=0)]
+    out.index = pd.MultiIndex.from_arrays([stt, fields], names=["STT", "Lĩnh vực"])
+    return out
+
+
+def indicators_table(indicators: pd.DataFrame, unit_code: str = ALL, field: str = ALL) -> pd.DataFrame:
+    """The indicators of one unit and field with comparisons, targets and whether they are met.
+
+    Indicators without a value in the quarter (no denominator) show "–", never 0 or 100.
+    """
+    rows = indicators[(indicators["unit_code"] == unit_code) & (indicators["field"] == field)]
+    records = []
+    for row in rows.itertuples(index=False):
+        name = row.indicator
+        met = row.meets_target
+        records.append({
+            "Chỉ số": INDICATOR_LABELS.get(name, name),
+            "Kết quả": _indicator_value(name, row.value),
+            "Tử số": _int(row.numerator) if name != "avg_processing_days" else fmt.MISSING,
+            "Mẫu số": _int(row.denominator),
+            "Quý trước": _indicator_value(name, row.previous_quarter),
+            "Cùng kỳ năm trước": _indicator_value(name, row.same_quarter_last_year),
+            "Tăng/giảm so với quý trước": _pp(row.change_pp) if name != "avg_processing_days" else fmt.MISSING,
+            "Chỉ tiêu": _indicator_value(name, row.target),
+            "Đánh giá": fmt.MISSING if pd.isna(met) or pd.isna(row.value) else ("Đạt" if bool(met) else "Chưa đạt"),
+        })
+    return pd.DataFrame.from_records(records).set_index("Chỉ số") if records else pd.DataFrame()
+
+
+def unit_comparison_table(indicators: pd.DataFrame, indicator: str = "on_time_rate") -> pd.DataFrame:
+    """One indicator for every unit (field ``ALL``), best first; units without a value last.
+
+    Units with nothing to rate in the quarter (denominator 0: e.g. wards created after it, kept
+    in the indicator table for comparisons) are left out.
+    """
+    rows = indicators[(indicators["indicator"] == indicator) & (indicators["field"] == ALL)]
+    units = refdata.load_units()
+    rows = rows[rows["unit_code"].isin(units["code"]) & (rows["denominator"].fillna(0) > 0)].copy()
+    rows = rows.sort_values(["value", "unit_code"], ascending=[False, True], na_position="last")
+    return pd.DataFrame({
+        "Đơn vị": rows["unit_code"].map(unit_label).to_numpy(),
+        INDICATOR_LABELS.get(indicator, indicator): [_indicator_value(indicator, v) for v in rows["value"]],
+        "Mẫu số": rows["denominator"].map(_int).to_numpy(),
+        "Quý trước": [_indicator_value(indicator, v) for v in rows["previous_quarter"]],
+        "Đánh giá": [
+            fmt.MISSING if pd.isna(v) or pd.isna(m) else ("Đạt" if bool(m) else "Chưa đạt")
+            for v, m in zip(rows["value"], rows["meets_target"], strict=True)
+        ],
+    }).set_index("Đơn vị")
+
+
+def quality_table(quality: pd.DataFrame) -> pd.DataFrame:
+    """Data-quality checks summed over units: check, count, explanation (Vietnamese note)."""
+    if quality.empty:
+        return pd.DataFrame(columns=["Kiểm tra", "Số lượng", "Ghi chú"]).set_index("Kiểm tra")
+    grouped = quality.groupby("check", sort=True).agg(count=("count", "sum"), note=("note", "first"))
+    grouped = grouped.reset_index()
+    return pd.DataFrame({
+        "Kiểm tra": grouped["check"],
+        "Số lượng": grouped["count"].map(_int),
+        "Ghi chú": grouped["note"].fillna(""),
+    }).set_index("Kiểm tra")
+
+
+def show_quarter_tables(tables: Any, unit: str | None = None) -> None:
+    """Form 06, indicators, on-time rate per unit and data quality of a quarter.
+
+    With ``unit``, form 06 and the indicators are the unit's; the per-unit comparison and the
+    quality checks stay area-wide.
+    """
+    code = unit or ALL
+    label = tables.quarter.label_vi()
+    show_markdown(
+        f"### Số liệu {label}\n\nKỳ báo cáo: từ ngày {fmt.date_short(tables.start)} đến ngày "
+        f"{fmt.date_short(tables.end)}."
+        + (f"\n\n{synthetic_notice(True)}" if tables.synthetic else "")
+    )
+    show_table(form06_table(tables.form06, code), f"Biểu số 06/VPCP/KSTT – {unit_label(code)}, {label}")
+    show_table(indicators_table(tables.indicators, code), f"Các chỉ số – {unit_label(code)}")
+    show_table(unit_comparison_table(tables.indicators), "Tỷ lệ giải quyết đúng hạn theo đơn vị")
+    show_table(quality_table(tables.quality), "Kiểm tra chất lượng dữ liệu")
+
+
+# --------------------------------------------------------------------------- 03 report
+
+
+def load_report_tables(output_dir: Any, quarter: str, period: str, unit: str | None = None) -> Any:
+    """Read the quarter's tables written by 02_indicators, checking they match the request.
+
+    Raises
+    ------
+    CchcError
+        When 02 was run with another period convention, or ``unit`` has no row in the tables
+        (the message says what to run or lists nothing personal, only codes).
+    """
+    from . import indicators
+    from .errors import CchcError
+
+    tables = indicators.read_quarter(output_dir, quarter)
+    if tables.period != period:
+        raise CchcError(
+            f"the tables of {quarter} were built with period '{tables.period}', not '{period}': "
+            f"run 02_indicators with period='{period}' first"
+        )
+    if unit is not None and unit not in set(tables.indicators["unit_code"]):
+        raise CchcError(f"unit '{unit}' has no figures in {quarter}")
+    return tables
+
+
+def report_title(tables: Any, unit: str | None = None) -> str:
+    """Markdown title of the meeting report (with the unit's name for a unit report)."""
+    title = f"# Báo cáo sơ kết công tác cải cách hành chính {tables.quarter.label_vi()}"
+    if unit:
+        title += f"\n\n## {unit_label(unit)}"
+    return title
+
+
+def _show_figure(fig: Any) -> None:
+    import matplotlib.pyplot as plt
+
+    display(fig)
+    plt.close(fig)
+
+
+def show_report(tables: Any, unit: str | None = None) -> None:
+    """The whole meeting report: title, sample notice, narrative, charts and key tables.
+
+    For a ``unit`` the narrative, the trend and the tables are the unit's; the per-unit chart
+    shows every unit so that the unit sees where it stands.
+    """
+    from . import charts, narrative
+
+    code = unit or ALL
+    label = tables.quarter.label_vi()
+    parts = [report_title(tables, unit)]
+    notice = synthetic_notice(bool(tables.synthetic))
+    if notice:
+        parts.append(notice)
+    show_markdown("\n\n".join(parts))
+    show_markdown(narrative.report_markdown(tables, unit))
+    show_markdown("### Biểu đồ")
+    if unit:
+        _show_figure(charts.on_time_by_unit(tables.indicators, label))
+        _show_figure(charts.trend(tables.history, unit_code=unit, quarter_label=label))
+    else:
+        for fig in charts.figures(tables).values():
+            _show_figure(fig)
+    show_markdown("### Bảng số liệu chính")
+    show_table(indicators_table(tables.indicators, code), f"Các chỉ số – {unit_label(code)}")
+    show_table(form06_table(tables.form06, code), f"Biểu số 06/VPCP/KSTT – {unit_label(code)}")
+    if not unit:
+        show_table(unit_comparison_table(tables.indicators), "Tỷ lệ giải quyết đúng hạn theo đơn vị")
+
+
+# --------------------------------------------------------------------------- explore
+
+
+def filter_dossiers(
+    dossiers: pd.DataFrame,
+    unit: str | Iterable[str] | None = None,
+    field: str | Iterable[str] | None = None,
+    procedure: str | Iterable[str] | None = None,
+    channel: str | Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """Dossiers of the given unit(s), field(s), procedure code(s) and channel(s).
+
+    ``None`` keeps everything; a string or a list of strings keeps those values. A procedure
+    may be given by code (``1.004873``) or by a part of its name (case-insensitive).
+    """
+    mask = pd.Series(True, index=dossiers.index)
+
+    def _values(v):
+        return [v] if isinstance(v, str) else list(v)
+
+    if unit is not None:
+        mask &= dossiers["unit_code"].isin(_values(unit))
+    if field is not None:
+        mask &= dossiers["field"].isin(_values(field))
+    if channel is not None:
+        mask &= dossiers["channel"].isin(_values(channel))
+    if procedure is not None:
+        wanted = _values(procedure)
+        by_code = dossiers["procedure_code"].isin(wanted)
+        names = dossiers["procedure_name"].fillna("").str.lower()
+        by_name = pd.Series(False, index=dossiers.index)
+        for w in wanted:
+            by_name |= names.str.contains(w.lower(), regex=False)
+        mask &= by_code | by_name
+    return dossiers[mask]
+
+
+def late_dossiers(dossiers: pd.DataFrame, quarter: str, period: str = "calendar") -> pd.DataFrame:
+    """Dossiers resolved late in the quarter and dossiers overdue at its end (DESIGN §7).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Dossier id, procedure code and name, field, unit, channel, dates (dd/mm/yyyy) and
+        "Tình trạng" ("Đã giải quyết quá hạn" / "Đang giải quyết, quá hạn"); sorted by unit,
+        then received date. No personal data.
+    """
+    from . import outcome
+    from .periods import Quarter
+
+    start, end = Quarter.parse(quarter).bounds(period)
+    flags = outcome.dossier_flags(dossiers, start, end)
+    late = flags[flags["resolved_late"] | flags["pending_overdue"]].copy()
+    late = late.sort_values(["unit_code", "received_at", "dossier_id"])
+    return pd.DataFrame({
+        DOSSIER_LIST_LABELS["dossier_id"]: late["dossier_id"].to_numpy(),
+        DOSSIER_LIST_LABELS["procedure_code"]: late["procedure_code"].to_numpy(),
+        DOSSIER_LIST_LABELS["procedure_name"]: late["procedure_name"].to_numpy(),
+        DOSSIER_LIST_LABELS["field"]: late["field"].to_numpy(),
+        DOSSIER_LIST_LABELS["unit"]: late["unit_code"].map(unit_label).to_numpy(),
+        DOSSIER_LIST_LABELS["channel"]: late["channel"].map(lambda c: CHANNEL_LABELS.get(c, fmt.MISSING)).to_numpy(),
+        DOSSIER_LIST_LABELS["received"]: late["received_at"].map(_date).to_numpy(),
+        DOSSIER_LIST_LABELS["due"]: late["due_at"].map(_date).to_numpy(),
+        DOSSIER_LIST_LABELS["finished"]: late["finished_at"].where(late["resolved_late"]).map(_date).to_numpy(),
+        DOSSIER_LIST_LABELS["situation"]: late["resolved_late"].map(
+            {True: "Đã giải quyết quá hạn", False: "Đang giải quyết, quá hạn"}
+        ).to_numpy(),
+    }, index=pd.RangeIndex(1, len(late) + 1, name="STT"))
+
+
+def dossier_breakdown(dossiers: pd.DataFrame, by: str = "field") -> pd.DataFrame:
+    """Number of dossiers by ``field``, ``unit_code``, ``channel`` or ``procedure_name``."""
+    labels = {"field": "Lĩnh vực", "unit_code": "Đơn vị", "channel": "Kênh nộp", "procedure_name": "Thủ tục"}
+    counts = dossiers[by].value_counts(dropna=False)
+    keys = counts.index.to_series().fillna(fmt.MISSING)
+    if by == "unit_code":
+        keys = keys.map(unit_label)
+    elif by == "channel":
+        keys = keys.map(lambda c: CHANNEL_LABELS.get(c, c))
+    frame = pd.DataFrame({labels.get(by, by): keys.to_numpy(), "n": counts.to_numpy()})
+    frame = frame.sort_values(["n", labels.get(by, by)], ascending=[False, True])
+    frame["Số hồ sơ"] = frame.pop("n").map(_int)
+    return frame.set_index(labels.get(by, by))
+
+
+def compare_quarters(
+    history: pd.DataFrame,
+    indicators: Iterable[str] = ("on_time_rate", "online_rate", "digitised_input_rate"),
+    unit_code: str = ALL,
+) -> pd.DataFrame:
+    """The given indicators of one unit over the quarters of ``history`` (one column per quarter).
+
+    Quarters without data are absent (history omits them), never shown as 0.
+    """
+    from .periods import Quarter
+
+    indicators = list(indicators)
+    rows = history[
+        (history["unit_code"] == unit_code)
+        & (history["field"] == ALL)
+        & (history["indicator"].isin(indicators))
+    ]
+    quarters = sorted(rows["quarter"].unique(), key=Quarter.parse)
+    table = {}
+    for q in quarters:
+        sub = rows[rows["quarter"] == q].set_index("indicator")["value"]
+        table[Quarter.parse(q).short_label_vi()] = [
+            _indicator_value(i, sub.get(i)) if i in sub.index else fmt.MISSING for i in indicators
+        ]
+    frame = pd.DataFrame(table, index=[INDICATOR_LABELS.get(i, i) for i in indicators])
+    frame.index.name = "Chỉ số"
+    return frame
