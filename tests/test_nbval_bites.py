@@ -1,0 +1,115 @@
+"""The nbval run of ``make test`` catches a change of results, and only that.
+
+``make test`` runs ``pytest --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg notebooks``:
+every committed output must come out the same. These tests show, on ``01_clean`` and one
+small raw file from the sample (seconds instead of minutes), that
+
+- a re-run in another folder (other absolute paths, other timings) passes: the sanitize file
+  absorbs what legitimately differs between machines;
+- the same run on a copy of the raw file with one date altered fails with "Cell outputs
+  differ": the sanitize file does not hide real changes.
+
+The reference notebook is made the way ``make notebooks`` makes the committed ones: executed
+by papermill, then stripped of machine-specific metadata.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import papermill
+import pytest
+
+from cchc_analysis import config
+from cchc_analysis.run import strip_machine_metadata
+
+pytestmark = pytest.mark.xdist_group("nbval_bites")
+
+ROOT = Path(__file__).resolve().parents[1]
+SANITIZE = ROOT / "tests" / "nbval_sanitize.cfg"
+NOTEBOOK = config.NOTEBOOK_DIR / "01_clean.ipynb"
+RAW_FILE = "2024Q1_ho_so_xa_dongbo.csv"
+ORIGINAL_DATE, ALTERED_DATE = "31/03/2024 14:06:00", "31/02/2024 14:06:00"
+
+
+def _sanitize(text: str) -> str:
+    from nbval.plugin import get_sanitize_patterns
+
+    for regex, replace in get_sanitize_patterns(SANITIZE.read_text(encoding="utf-8")):
+        text = re.sub(regex, replace, text)
+    return text
+
+
+def _raw_copy(folder: Path, altered: bool = False) -> None:
+    raw = folder / "raw"
+    raw.mkdir(parents=True)
+    shutil.copy(config.SAMPLE_DIR / config.SYNTHETIC_MARKER, raw)
+    text = (config.SAMPLE_DIR / RAW_FILE).read_text(encoding="utf-8")
+    assert text.count(ORIGINAL_DATE) == 1
+    if altered:
+        text = text.replace(ORIGINAL_DATE, ALTERED_DATE)
+    (raw / RAW_FILE).write_text(text, encoding="utf-8")
+
+
+def _nbval(notebook: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "--nbval", "--nbval-sanitize-with", str(SANITIZE),
+         "-p", "no:cacheprovider", "-q", "--rootdir", str(notebook.parent), str(notebook)],
+        capture_output=True, text=True, cwd=notebook.parent, timeout=300,
+    )
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory) -> Path:
+    """01_clean executed on one raw file of the sample, stripped like a committed notebook."""
+    if not NOTEBOOK.exists() or not (config.SAMPLE_DIR / RAW_FILE).exists():
+        pytest.skip("notebooks/01_clean.ipynb or the shipped sample is not there yet")
+    folder = tmp_path_factory.mktemp("reference")
+    _raw_copy(folder)
+    executed = folder / "01_clean.ipynb"
+    papermill.execute_notebook(
+        str(NOTEBOOK), str(executed), cwd=str(folder), progress_bar=False,
+        parameters={"raw_dir": "raw", "processed_dir": "processed", "output_dir": "outputs"},
+    )
+    nb = strip_machine_metadata(nbformat.read(str(executed), as_version=4))
+    nbformat.write(nb, str(executed))
+    return executed
+
+
+def _run_elsewhere(reference: Path, folder: Path, altered: bool) -> subprocess.CompletedProcess:
+    _raw_copy(folder, altered=altered)
+    shutil.copy(reference, folder / reference.name)
+    return _nbval(folder / reference.name)
+
+
+class TestNbvalOnCleanNotebook:
+    def test_a_rerun_in_another_folder_passes(self, reference, tmp_path):
+        done = _run_elsewhere(reference, tmp_path / "elsewhere", altered=False)
+        assert done.returncode == 0, done.stdout[-2000:]
+
+    def test_one_altered_raw_value_makes_it_fail(self, reference, tmp_path):
+        done = _run_elsewhere(reference, tmp_path / "altered", altered=True)
+        assert (done.returncode, "Cell outputs differ" in done.stdout) == (1, True)
+
+
+class TestSanitizePatterns:
+    def test_memory_addresses_are_neutralised(self):
+        assert _sanitize("<Foo at 0x7f3a2c1d4e50>") == "<Foo at 0xADDRESS>"
+
+    def test_temporary_paths_are_neutralised(self):
+        assert _sanitize("read /tmp/pytest-of-ci/x/raw.csv ok") == "read TEMP_PATH ok"
+
+    def test_tqdm_bars_are_neutralised(self):
+        assert _sanitize(" 40%|████      | 4/10 [00:01<00:02,  2.50it/s]") == " PROGRESS_BAR"
+
+    def test_durations_are_neutralised(self):
+        assert _sanitize("time: 1.23 s") == "time: DURATION"
+
+    def test_vietnamese_figures_are_left_alone(self):
+        text = "đạt 97,5%; 1.234 hồ sơ; 12 số; quý I năm 2024"
+        assert _sanitize(text) == text
