@@ -32,7 +32,15 @@ import pyarrow as pa
 
 from .errors import CchcError
 
-__all__ = ["ENGINES", "EngineError", "collect", "duckdb_connection", "engine_of", "to_engine"]
+__all__ = [
+    "ENGINES",
+    "EngineError",
+    "collect",
+    "duckdb_connection",
+    "engine_of",
+    "settle_dtypes",
+    "to_engine",
+]
 
 ENGINES = ("pandas", "polars", "duckdb")
 
@@ -89,6 +97,22 @@ def to_engine(frame: pd.DataFrame, engine: str = "pandas"):
     return duckdb_connection().from_arrow(table)
 
 
+def settle_dtypes(frame, dtypes: dict[str, str]):
+    """Give never-null result columns their plain dtype (``bool``, ``int64``) on pandas.
+
+    On pandas, narwhals keeps the nullable dtype family of the inputs (the canonical table's
+    ``Int8`` status makes every flag ``boolean``); a caller who knows a column has no missing
+    value casts it back here. The lazy engines have one boolean and one integer type, so their
+    frames are returned unchanged. Narwhals frames are accepted and returned as narwhals.
+    """
+    wrapped = isinstance(frame, (nw.DataFrame, nw.LazyFrame))
+    native = frame.to_native() if wrapped else frame
+    if isinstance(native, pd.DataFrame):
+        native = native.astype({c: t for c, t in dtypes.items() if c in native.columns})
+        return nw.from_native(native) if wrapped else native
+    return frame
+
+
 def engine_of(frame) -> str:
     """Name of the engine of a native or narwhals frame (one of :data:`ENGINES`).
 
@@ -110,7 +134,11 @@ def engine_of(frame) -> str:
 
 
 def _arrow_table(frame) -> pa.Table:
-    data = frame if isinstance(frame, (nw.DataFrame, nw.LazyFrame)) else nw.from_native(frame)
+    native = frame.to_native() if isinstance(frame, (nw.DataFrame, nw.LazyFrame)) else frame
+    if isinstance(native, pd.DataFrame):
+        # A filtered or sorted pandas frame has a meaningless index: never a column.
+        return _to_arrow(native)
+    data = nw.from_native(native)
     if isinstance(data, nw.LazyFrame):
         data = data.collect(backend="pyarrow")
     return data.to_arrow()

@@ -122,8 +122,8 @@ def dossier_flags(frame, start, end):
     Returns
     -------
     Same kind as ``frame``
-        Every input column plus :data:`FLAG_COLUMNS`: boolean, never null. The rules are in
-        the module docstring.
+        Every input column plus :data:`FLAG_COLUMNS`: boolean, never null (numpy ``bool`` on
+        pandas). The rules are in the module docstring.
 
     Raises
     ------
@@ -181,6 +181,7 @@ def dossier_flags(frame, start, end):
         c for c in data.collect_schema().names() if not c.startswith(_TMP) and c not in FLAG_COLUMNS
     ]
     data = data.select(*names, *[nw.col(c).cast(nw.Boolean) for c in FLAG_COLUMNS])
+    data = engines.settle_dtypes(data, dict.fromkeys(FLAG_COLUMNS, "bool"))
     return data if was_narwhals else data.to_native()
 
 
@@ -200,7 +201,8 @@ def form06_counts(frame, start, end, by: list[str] | tuple[str, ...] = ()):
     -------
     Same kind as ``frame``
         ``by`` columns + ``schema.FORM06_COLUMNS`` (int64), sorted by ``by`` (missing keys
-        last). ``received_total`` = received in period + carried over; ``received_online`` and
+        last; text by Unicode code point, identical on every engine — so "Đất đai" sorts after
+        "Hộ tịch"; sort with a Vietnamese collation for display). ``received_total`` = received in period + carried over; ``received_online`` and
         ``received_offline`` split the received-in-period part only, as the official form does;
         ``resolved_total`` = early + on time + late; ``pending_total`` = within + overdue; and
         ``received_total`` = ``resolved_total`` + ``pending_total``. Groups without any dossier
@@ -246,6 +248,7 @@ def form06_counts(frame, start, end, by: list[str] | tuple[str, ...] = ()):
     )
     if by:
         result = result.sort(*by, nulls_last=True)
+    result = engines.settle_dtypes(result, dict.fromkeys(schema.FORM06_COLUMNS, "int64"))
     return result if was_narwhals else result.to_native()
 
 
@@ -340,5 +343,5 @@ def with_statutory_due(frame, catalogue: pd.DataFrame):
         .alias("appointment_beyond_statute")
     )
     names = [c for c in joined.collect_schema().names() if not c.startswith(_TMP)]
-    result = joined.select(*names)
+    result = engines.settle_dtypes(joined.select(*names), {"appointment_beyond_statute": "bool"})
     return result if was_narwhals else result.to_native()
