@@ -366,10 +366,30 @@ def report_title(tables: Any, unit: str | None = None) -> str:
     return title
 
 
-def _show_figure(fig: Any) -> None:
-    import matplotlib.pyplot as plt
+def figure_png(fig: Any) -> bytes:
+    """The figure as PNG bytes at 110 dpi (screen; the SVG files are for print), themed.
 
-    display(fig)
+    Rendering explicitly (rather than relying on the notebook's inline backend) embeds the
+    chart in every run: JupyterLab, papermill, nbval, and so in the exported HTML.
+    """
+    import io
+
+    import matplotlib as mpl
+
+    from . import charts
+
+    buffer = io.BytesIO()
+    with mpl.rc_context(charts.theme_rc()):
+        fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight", metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def show_figure(fig: Any) -> None:
+    """Display a matplotlib figure as an embedded PNG, then close it (frees its memory)."""
+    import matplotlib.pyplot as plt
+    from IPython.display import Image
+
+    display(Image(data=figure_png(fig), format="png"))
     plt.close(fig)
 
 
@@ -391,11 +411,11 @@ def show_report(tables: Any, unit: str | None = None) -> None:
     show_markdown(narrative.report_markdown(tables, unit))
     show_markdown("### Biểu đồ")
     if unit:
-        _show_figure(charts.on_time_by_unit(tables.indicators, label))
-        _show_figure(charts.trend(tables.history, unit_code=unit, quarter_label=label))
+        show_figure(charts.on_time_by_unit(tables.indicators, label))
+        show_figure(charts.trend(tables.history, unit_code=unit, quarter_label=label))
     else:
         for fig in charts.figures(tables).values():
-            _show_figure(fig)
+            show_figure(fig)
     show_markdown("### Bảng số liệu chính")
     show_table(indicators_table(tables.indicators, code), f"Các chỉ số – {unit_label(code)}")
     show_table(form06_table(tables.form06, code), f"Biểu số 06/VPCP/KSTT – {unit_label(code)}")

@@ -801,7 +801,9 @@ def refresh_committed_notebooks(
                 f"the executed copy showing the error: {executed}"
             ) from None
         nb = strip_machine_metadata(nbformat.read(str(executed), as_version=4))
+        mode = source.stat().st_mode & 0o777
         write_text_atomic(source, nbformat.writes(nb) + "\n")
+        source.chmod(mode)
         written.append(source)
     shutil.rmtree(failed_dir, ignore_errors=True)
     return written

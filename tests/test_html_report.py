@@ -96,17 +96,24 @@ def small_html(small_executed) -> str:
 
 
 @pytest.fixture(scope="session")
-def shared_report(tmp_path_factory) -> tuple[Path, str]:
-    """``(report.html, narrative text it must contain)``: the real report when it exists."""
+def shared_report(request, tmp_path_factory) -> tuple[Path, str]:
+    """``(report.html, narrative text it must contain)``: the real report when it exists.
+
+    The real one is built by ``run_quarter`` on the session's cleaned sample
+    (``processed_sample_dir``, shared with other tests), so 01_clean is up to date and only
+    02_indicators and 03_report run here.
+    """
     real = config.NOTEBOOK_DIR / "03_report.ipynb"
     if real.exists() and (config.SAMPLE_DIR / config.SYNTHETIC_MARKER).exists():
         from cchc_analysis.run import run_quarter
 
+        processed = request.getfixturevalue("processed_sample_dir")
         root = tmp_path_factory.mktemp("real_report")
         batch = run_quarter(
-            "2024Q1", raw_dir=config.SAMPLE_DIR, processed_dir=root / "processed",
+            "2024Q1", raw_dir=config.SAMPLE_DIR, processed_dir=processed,
             output_dir=root / "outputs", jobs=1, progress=False,
         )
+        assert batch.results[0].status == "up_to_date"
         failed = [f"{r.task.notebook}: {r.error} ({r.task.output})" for r in batch.failures]
         assert not failed, failed
         return root / "outputs" / "2024Q1" / "report.html", "đúng hạn"
