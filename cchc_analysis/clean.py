@@ -171,6 +171,32 @@ def quarantine_table(typed: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return table.sort_values(["source_file", "source_row"], kind="stable").reset_index(drop=True)
 
 
+def cleaned_tables(
+    exports: list[Export], catalogue: pd.DataFrame | None = None
+) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, pd.DataFrame]:
+    """Typed, de-duplicated tables of the exports, the quarantine and the reconciliation.
+
+    Returns
+    -------
+    (dict, pandas.DataFrame, pandas.DataFrame)
+        ``{"dossiers", "pakn", "edocs"} -> canonical frame``, quarantine, reconciliation.
+    """
+    catalogue = available_catalogue() if catalogue is None else catalogue
+    builders = {"dossiers": lambda r: typed_dossiers(r, catalogue), "pakn": typed_pakn, "edocs": typed_edocs}
+    typed, merged, tables = {}, {}, {}
+    for kind, build in builders.items():  # three kinds, each vectorised over all its rows
+        rows = _rows_of(exports, kind)
+        typed[kind] = build(rows).assign(file_order=rows["file_order"])
+        merged[kind] = merged_duplicates(typed[kind], kind)
+        keep = typed[kind]["reason"].eq("") & ~merged[kind]
+        tables[kind] = (
+            schema.conform(typed[kind][keep], CANONICAL[kind])
+            .sort_values(["source_file", "source_row"])
+            .reset_index(drop=True)
+        )
+    return tables, quarantine_table(typed), reconciliation_table(exports, typed, merged)
+
+
 def clean(raw_dir: str | Path = config.SAMPLE_DIR, processed_dir: str | Path = config.PROCESSED_DIR, *, catalogue: pd.DataFrame | None = None) -> CleanResult:
     """Clean every export under ``raw_dir`` and write the processed tables to ``processed_dir``.
 
@@ -191,17 +217,7 @@ def clean(raw_dir: str | Path = config.SAMPLE_DIR, processed_dir: str | Path = c
     started = time.perf_counter()
     raw_dir = Path(raw_dir)
     exports = read_exports(raw_dir)
-    catalogue = available_catalogue() if catalogue is None else catalogue
-    builders = {"dossiers": lambda r: typed_dossiers(r, catalogue), "pakn": typed_pakn, "edocs": typed_edocs}
-    typed, merged, tables = {}, {}, {}
-    for kind, build in builders.items():  # three kinds, each vectorised over all its rows
-        rows = _rows_of(exports, kind)
-        typed[kind] = build(rows).assign(file_order=rows["file_order"])
-        merged[kind] = merged_duplicates(typed[kind], kind)
-        keep = typed[kind]["reason"].eq("") & ~merged[kind]
-        tables[kind] = schema.conform(typed[kind][keep], CANONICAL[kind]).sort_values(["source_file", "source_row"]).reset_index(drop=True)
-    quarantine = quarantine_table(typed)
-    recon = reconciliation_table(exports, typed, merged)
+    tables, quarantine, recon = cleaned_tables(exports, catalogue)
     files = {p.relative_to(raw_dir).as_posix(): file_digest(p) for p in export_files(raw_dir)}
     meta = {
         "synthetic": (raw_dir / config.SYNTHETIC_MARKER).exists(),

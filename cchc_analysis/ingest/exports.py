@@ -107,7 +107,8 @@ def _sheet_export(sheet: Sheet, header: Header, source_file: str) -> Export:
     data = body[classes.eq("data")]
     # Only the recognised columns leave this function: personal and unknown ones stop here.
     rows = pd.DataFrame(
-        {name: data[col].str.strip() for col, name in header.columns.items()}, index=data.index
+        {name: data[col].str.strip().str.normalize("NFC") for col, name in header.columns.items()},
+        index=data.index,
     )
     rows["source_row"] = pd.Series(data.index + 1, index=data.index, dtype="Int64")
     return Export(

@@ -66,6 +66,9 @@ def file_format(data: bytes) -> str:
 
 def text_cells(rows: list[list[object]]) -> pd.DataFrame:
     """A ``str`` frame of ``rows`` (ragged lists of cell values), missing cells as ""."""
+    width = max((len(r) for r in rows), default=0)
+    # Title and footer lines are shorter than data rows: pad them (reader-level, C-speed lists).
+    rows = [list(r) + [""] * (width - len(r)) for r in rows]
     frame = pd.DataFrame(rows, dtype=object) if rows else pd.DataFrame(dtype=object)
     frame = frame.fillna("").astype("str")
     # calamine returns whole numbers as floats (1.0); a code typed as a number has no leading
