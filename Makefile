@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 QUARTER ?=
 
-.PHONY: setup report test lab notebooks bench lock clean-outputs sample
+.PHONY: setup setup-spark report test lab notebooks bench lock clean-outputs sample
 
 setup: $(STAMP)
 
@@ -16,12 +16,20 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
+# PySpark (large download) only where a Java runtime exists; its tests skip otherwise.
+SPARK_STAMP := $(VENV)/.installed-spark
+setup-spark: $(SPARK_STAMP)
+$(SPARK_STAMP): $(STAMP) requirements-spark.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -r requirements-spark.lock
+	@touch $(SPARK_STAMP)
+
 report: setup
 	$(BIN)/cchc run
 	$(BIN)/cchc run --quarter 2024Q1
 	@echo "Báo cáo HTML: outputs/index.html"
 
 test: setup
+	@if command -v java >/dev/null 2>&1; then $(MAKE) --no-print-directory setup-spark; else echo "no Java runtime: PySpark tests will be skipped"; fi
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 	$(BIN)/python -m pytest --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg notebooks
 

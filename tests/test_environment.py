@@ -27,7 +27,9 @@ def _pyproject_pins() -> dict[str, str]:
 
 def _lock_pins() -> dict[str, str]:
     pins = {}
-    for line in (ROOT / "requirements.lock").read_text().splitlines():
+    lines = (ROOT / "requirements.lock").read_text().splitlines()
+    lines += (ROOT / "requirements-spark.lock").read_text().splitlines()
+    for line in lines:
         if line.strip() and not line.startswith("#"):
             name, _, version = line.partition("==")
             pins[_normalise(name)] = version.strip()
