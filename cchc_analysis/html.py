@@ -24,6 +24,7 @@ The project folder's absolute path is replaced by ``.`` wherever it would still 
 from __future__ import annotations
 
 import copy
+import os
 import re
 from pathlib import Path
 
@@ -205,4 +206,17 @@ def export_html(
     Path
         ``html_path``.
     """
-    return write_text_atomic(html_path, notebook_to_html(notebook_path, title=title))
+    return make_shareable(write_text_atomic(html_path, notebook_to_html(notebook_path, title=title)))
+
+
+def make_shareable(path: str | Path) -> Path:
+    """Give a written file the usual permissions (``0666`` minus the umask, e.g. ``rw-r--r--``).
+
+    Atomic writes go through a private temporary file (``0600``); a report meant to be shared
+    from a common folder must be readable by others.
+    """
+    path = Path(path)
+    umask = os.umask(0)
+    os.umask(umask)
+    path.chmod(0o666 & ~umask)
+    return path

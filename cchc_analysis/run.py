@@ -632,7 +632,11 @@ def write_manifest(
             for r in batch.results
         ],
     }
-    return write_text_atomic(path, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+    from .html import make_shareable
+
+    return make_shareable(
+        write_text_atomic(path, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+    )
 
 
 _INDEX_CSS = """
@@ -722,7 +726,9 @@ def write_index(output_dir: str | Path) -> Path:
     if not listed:
         parts.append("<p>Chưa có báo cáo nào. Chạy <code>cchc run</code> để lập báo cáo.</p>")
     parts += ["</body>", "</html>", ""]
-    return write_text_atomic(output_dir / "index.html", "\n".join(parts))
+    from .html import make_shareable
+
+    return make_shareable(write_text_atomic(output_dir / "index.html", "\n".join(parts)))
 
 
 # --------------------------------------------------------------------------- refresh

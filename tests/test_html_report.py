@@ -30,6 +30,7 @@ from cchc_analysis import config
 from cchc_analysis.html import (
     export_html,
     external_resources,
+    make_shareable,
     notebook_to_html,
     shareable_notebook,
     strip_external_resources,
@@ -282,7 +283,23 @@ class TestExportHtml:
         assert (path, path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")) == (tmp_path / "sub" / "r.html", True)
 
 
+class TestMakeShareable:
+    def test_a_private_file_becomes_readable_by_others(self, tmp_path):
+        path = tmp_path / "r.html"
+        path.write_text("x")
+        path.chmod(0o600)
+        old = os.umask(0o022)
+        try:
+            make_shareable(path)
+        finally:
+            os.umask(old)
+        assert path.stat().st_mode & 0o777 == 0o644
+
+
 class TestSharedReport:
+    def test_is_readable_by_others(self, shared_report):
+        assert shared_report[0].stat().st_mode & 0o044 == 0o044
+
     def test_loads_nothing_from_the_network(self, shared_report):
         assert external_resources(shared_report[0].read_text(encoding="utf-8")) == []
 
