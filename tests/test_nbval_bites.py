@@ -125,3 +125,45 @@ class TestSanitizePatterns:
     def test_vietnamese_figures_are_left_alone(self):
         text = "đạt 97,5%; 1.234 hồ sơ; 12 số; quý I năm 2024"
         assert _sanitize(text) == text
+
+
+COMMITTED = ("01_clean", "02_indicators", "03_report", "explore")
+COMMON_PARAMETERS = ["quarter", "period", "unit", "raw_dir", "processed_dir", "output_dir"]
+
+
+def _committed(name: str) -> Path:
+    path = config.NOTEBOOK_DIR / f"{name}.ipynb"
+    if not path.exists():
+        pytest.skip(f"notebooks/{name}.ipynb is not there yet")
+    return path
+
+
+class TestCommittedNotebooks:
+    @pytest.mark.parametrize("name", COMMITTED)
+    def test_declares_the_common_parameters_with_help(self, name):
+        params = papermill.inspect_notebook(str(_committed(name)))
+        assert [(p, bool(params[p]["help"])) for p in COMMON_PARAMETERS] == [(p, True) for p in COMMON_PARAMETERS]
+
+    def test_default_parameters_are_the_sample_and_relative_folders(self):
+        params = papermill.inspect_notebook(str(_committed("01_clean")))
+        assert {p: params[p]["default"] for p in COMMON_PARAMETERS} == {
+            "quarter": '"2024Q1"', "period": '"calendar"', "unit": "None",
+            "raw_dir": '"../data/raw/sample"', "processed_dir": '"../data/processed"',
+            "output_dir": '"../outputs"',
+        }
+
+    def test_indicators_notebook_also_takes_the_engine(self):
+        params = papermill.inspect_notebook(str(_committed("02_indicators")))
+        assert (params["engine"]["default"], params["engine"]["inferred_type_name"]) == ('"pandas"', "str")
+
+    @pytest.mark.parametrize("name", COMMITTED)
+    def test_is_committed_executed_and_without_errors(self, name):
+        nb = nbformat.read(str(_committed(name)), as_version=4)
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        errors = [o for c in code for o in c.outputs if o.output_type == "error"]
+        assert (all(c.execution_count for c in code), errors) == (True, [])
+
+    @pytest.mark.parametrize("name", COMMITTED)
+    def test_carries_no_machine_specific_metadata(self, name):
+        text = _committed(name).read_text(encoding="utf-8")
+        assert ('"papermill"' in text, '"execution"' in text, str(config.PROJECT_ROOT) in text) == (False, False, False)
