@@ -331,12 +331,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=900, help="seconds per child run")
     parser.add_argument("--timeout-clean", type=float, default=600,
                         help="seconds per `cchc clean` run (default 600)")
+    parser.add_argument("--indicator-rows", type=int, action="append",
+                        help="row counts of the indicator steps (default 1M and 5M)")
+    parser.add_argument("--clean-rows", type=int, action="append",
+                        help="row counts of the clean steps (default 100k and 1M)")
     parser.add_argument("--slow", type=float, default=30.0,
                         help="a step whose warm-up run takes longer than this many seconds is "
                              "measured by that single run (default 30)")
     parser.add_argument("--out", type=Path, default=RESULTS / "latest.json")
     args = parser.parse_args(argv)
     args.sizes = QUICK if args.quick else Sizes()
+    if args.indicator_rows:
+        args.sizes.indicators = tuple(args.indicator_rows)
+    if args.clean_rows:
+        args.sizes.clean = tuple(args.clean_rows)
     if args.quick:
         args.repeats = 1
         args.repeats_large = 1
