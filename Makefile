@@ -30,7 +30,7 @@ report: setup
 
 test: setup
 	@if command -v java >/dev/null 2>&1; then $(MAKE) --no-print-directory setup-spark; else echo "no Java runtime: PySpark tests will be skipped"; fi
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 	$(BIN)/python -m pytest --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg notebooks
 
 lab: setup

@@ -35,11 +35,19 @@ def atomic_write(path: str | Path, writer: Callable[[Path], object]) -> Path:
     tmp_path = Path(tmp)
     try:
         writer(tmp_path)
+        # mkstemp creates 0600 files; give the result the permissions a normal write would.
+        os.chmod(tmp_path, 0o666 & ~_current_umask())
         os.replace(tmp_path, path)
     except BaseException:
         tmp_path.unlink(missing_ok=True)
         raise
     return path
+
+
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def write_text_atomic(path: str | Path, text: str) -> Path:
