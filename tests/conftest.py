@@ -5,13 +5,35 @@ Engineers add their fixtures here; keep each one documented and cheap unless ses
 
 from __future__ import annotations
 
+import fcntl
 import importlib
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from cchc_analysis import config
+
+
+def shared_once(factory: pytest.TempPathFactory, name: str, build: Callable[[Path], object]) -> Path:
+    """Build the folder ``name`` once per test run, shared by every pytest-xdist worker.
+
+    Under xdist each worker has its own session, so a plain session fixture would redo the
+    work per worker; the workers' temp folders share a parent, and a file lock there makes
+    the first worker build while the others wait and reuse.
+    """
+    root = factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent
+    target = root / name
+    with open(root / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (target / ".done").exists():
+            target.mkdir(parents=True, exist_ok=True)
+            build(target)
+            (target / ".done").touch()
+    return target
 
 
 @pytest.fixture(scope="session")
@@ -33,9 +55,9 @@ def processed_sample_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
         if exc.name != "cchc_analysis.clean":
             raise
         pytest.skip("cchc_analysis.clean is not available yet")
-    out = tmp_path_factory.mktemp("processed_sample")
-    clean.clean(config.SAMPLE_DIR, out)
-    return out
+    return shared_once(
+        tmp_path_factory, "processed_sample", lambda out: clean.clean(config.SAMPLE_DIR, out)
+    )
 
 
 @pytest.fixture(scope="session")
@@ -46,9 +68,11 @@ def indicators_sample_outputs(processed_sample_dir: Path, tmp_path_factory: pyte
     """
     from cchc_analysis import cli
 
-    out = tmp_path_factory.mktemp("indicators_sample")
-    code = cli.main([
-        "indicators", "--quarter", "2024Q1", "--processed", str(processed_sample_dir), "--out", str(out),
-    ])
-    assert code == 0
-    return out
+    def build(out: Path) -> None:
+        code = cli.main([
+            "indicators", "--quarter", "2024Q1", "--processed", str(processed_sample_dir),
+            "--out", str(out),
+        ])
+        assert code == 0
+
+    return shared_once(tmp_path_factory, "indicators_sample", build)
