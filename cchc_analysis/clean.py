@@ -14,7 +14,8 @@ Choices where the data contract is silent:
   number of documents sent.
 - Duplicates (same ``dossier_id``; same ``pakn_id``; same unit and month of e-documents) keep
   the most advanced status (10 > 9 > 8 > 7 > 6 > 5 > 4 > 2 > 1 > 3; PAKN handled > pending),
-  ties going to the later file in path order, then the later row. Each dropped row is charged
+  ties going to the first file in path order, then the first row (the sample generator's rule;
+  equally advanced copies are inter-agency listings of the same facts). Each dropped row is charged
   to **its own file** as ``duplicates_merged``, so rows_read = clean + quarantined +
   duplicates_merged holds per file. Quarantined rows take no part in merging.
 - ``skipped_lines`` counts title lines above the header, blank lines, repeated header lines and
@@ -134,8 +135,11 @@ def merged_duplicates(typed: pd.DataFrame, kind: str) -> pd.Series:
         rank = clean["status"].eq("da_xu_ly").astype("int64")
     else:
         rank = pd.Series(0, index=clean.index)
+    # Most advanced first; between equals, the first in (file path, row) order - the rule the
+    # sample generator's truth uses too.
     order = clean.assign(_rank=rank.to_numpy(), _pos=range(len(clean))).sort_values(
-        ["_rank", "file_order", "source_row", "_pos"], ascending=False
+        ["_rank", "file_order", "source_row", "_pos"], ascending=[False, True, True, True],
+        kind="stable",
     )
     dropped = order.duplicated(KEYS[kind], keep="first")
     return dropped.reindex(typed.index, fill_value=False)

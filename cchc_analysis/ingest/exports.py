@@ -84,18 +84,23 @@ def line_classes(cells: pd.DataFrame, header: Header) -> pd.Series:
     filled = stripped.ne("").sum(axis=1)
     classes = pd.Series("data", index=cells.index, dtype="str")
     classes = classes.mask(filled.eq(0), "blank")
-    # A repeated header line: at least half of the kept header cells (and 2) come back.
-    repeats = pd.Series(0, index=cells.index)
-    for col in header.columns:
-        repeats += ascii_keys(stripped[col]).str.replace(" ", "").eq(header_key(header.names[col]))
-    classes = classes.mask(repeats.ge(max(2, (len(header.columns) + 1) // 2)), "header")
     id_col = next(c for c, f in header.columns.items() if f == ID_FIELD[header.kind])
-    text = ascii_keys(_row_text(stripped))
     id_key = ascii_keys(stripped[id_col])
-    footer_words = text.str.contains(FOOTER_START, regex=True) | text.str.contains(
-        FOOTER_DATE, regex=True
-    )
+    # Only lines whose id cell is blank, a footer word or the id header itself can be anything
+    # but data: the costlier checks run on those few lines only.
     no_id = id_key.eq("") | id_key.str.contains(FOOTER_START, regex=True)
+    suspect = no_id | id_key.str.replace(" ", "").eq(header_key(header.names[id_col]))
+    few = stripped[suspect]
+    # A repeated header line: at least half of the kept header cells (and 2) come back.
+    repeats = pd.Series(0, index=few.index)
+    for col in header.columns:
+        repeats += ascii_keys(few[col]).str.replace(" ", "").eq(header_key(header.names[col]))
+    is_header = repeats.ge(max(2, (len(header.columns) + 1) // 2)).reindex(cells.index, fill_value=False)
+    classes = classes.mask(is_header, "header")
+    text = ascii_keys(_row_text(few))
+    footer_words = (
+        text.str.contains(FOOTER_START, regex=True) | text.str.contains(FOOTER_DATE, regex=True)
+    ).reindex(cells.index, fill_value=False)
     footer = classes.eq("data") & footer_words & no_id
     after_footer = footer.cummax() & classes.eq("data") & id_key.eq("") & filled.le(SIGNATURE_CELLS)
     return classes.mask(footer | after_footer, "footer")

@@ -36,11 +36,13 @@ REQUIRED: dict[str, tuple] = {
 ID_FIELD = {"dossiers": "dossier_id", "pakn": "pakn_id", "edocs": "unit"}
 
 
+@functools.lru_cache(maxsize=65536)
 def header_key(text: str) -> str:
     """Matching key of a header: ASCII, lower case, no spaces or punctuation."""
     return ascii_key(text).replace(" ", "")
 
 
+@functools.lru_cache(maxsize=65536)
 def _bare_key(text: str) -> str:
     # "Tên thủ tục (hành chính)" is also tried as "Tên thủ tục".
     return header_key(re.sub(r"\([^)]*\)", " ", str(text)))

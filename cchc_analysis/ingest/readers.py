@@ -73,7 +73,9 @@ def text_cells(rows: list[list[object]]) -> pd.DataFrame:
     frame = frame.fillna("").astype("str")
     # calamine returns whole numbers as floats (1.0); a code typed as a number has no leading
     # zero left to save, but "1" must read as "1" for yes/no, counts and status codes.
-    frame = frame.replace(r"^(-?\d+)\.0$", r"\1", regex=True)
+    frame = pd.DataFrame(
+        {c: frame[c].str.replace(r"^(-?[0-9]+)\.0$", r"\1", regex=True) for c in frame.columns}
+    )
     frame.columns = range(frame.shape[1])
     return frame
 

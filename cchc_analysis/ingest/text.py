@@ -8,9 +8,11 @@ the keys below, never through raw string equality.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
+import numpy as np
 import pandas as pd
 
 _TONES = {"\u0300": "grave", "\u0301": "acute", "\u0309": "hook", "\u0303": "tilde", "\u0323": "dot"}
@@ -32,11 +34,37 @@ for _first, _second in (("o", "a"), ("o", "e"), ("u", "y")):
 _OLD_TONE_RE = re.compile(
     "(?<![qQ])(" + "|".join(sorted(map(re.escape, _OLD_TO_NEW), key=len, reverse=True)) + r")(?!\w)"
 )
-_SPACES_RE = r"\s+"
+# Explicit whitespace class (no \s): pandas then runs it in pyarrow instead of Python's re.
+_SPACES_RE = "[ \t\r\n\v\f\u00a0]+"
 
 
 def _new_tone_placement(match: re.Match[str]) -> str:
     return _OLD_TO_NEW[match.group(1)]
+
+
+def _per_distinct(values: pd.Series, func) -> pd.Series:
+    """Apply a costly text function once per distinct value and map the results back.
+
+    Export columns repeat a few spellings (units, statuses, fields) thousands of times.
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    done = func(pd.Series(uniques, dtype="str"))
+    # A trailing None serves the missing values (code -1), even when all are missing.
+    out = np.append(done.to_numpy(dtype=object, na_value=None), None)
+    return pd.Series(out[codes], index=values.index, dtype="str")
+
+
+#: Cheap pre-filter (no look-around, runs in pyarrow) for cells that may need a tone fix.
+_OLD_TONE_CANDIDATE = "[oO][àáảãạèéẻẽẹÀÁẢÃẠÈÉẺẼẸ]|[uU][ỳýỷỹỵỲÝỶỸỴ]"
+
+
+def _normalised_distinct(text: pd.Series) -> pd.Series:
+    text = text.str.normalize("NFC")
+    candidate = text.str.contains(_OLD_TONE_CANDIDATE, regex=True, na=False)
+    if candidate.any():
+        fixed = text[candidate].str.replace(_OLD_TONE_RE, _new_tone_placement, regex=True)
+        text = text.mask(candidate, fixed)
+    return text.str.replace(_SPACES_RE, " ", regex=True).str.strip()
 
 
 def normalised_text(values: pd.Series) -> pd.Series:
@@ -52,10 +80,7 @@ def normalised_text(values: pd.Series) -> pd.Series:
     pandas.Series
         ``str`` dtype, same index.
     """
-    text = values.astype("str").str.normalize("NFC")
-    # Series.str.replace with a callable runs in pandas' string kernel; one regex for all pairs.
-    text = text.str.replace(_OLD_TONE_RE, _new_tone_placement, regex=True)
-    return text.str.replace(_SPACES_RE, " ", regex=True).str.strip()
+    return _per_distinct(values.astype("str"), _normalised_distinct)
 
 
 def normalised_one(value: str) -> str:
@@ -70,6 +95,7 @@ def _strip_marks(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+@functools.lru_cache(maxsize=65536)
 def ascii_key(value: str) -> str:
     """Lower-case ASCII words of ``value`` ("Đã trả kết quả" -> "da tra ket qua").
 
@@ -80,9 +106,13 @@ def ascii_key(value: str) -> str:
     return re.sub(r"[^0-9a-z]+", " ", text).strip()
 
 
+def _ascii_distinct(text: pd.Series) -> pd.Series:
+    text = _normalised_distinct(text).str.casefold()
+    text = text.str.replace("đ", "d").str.normalize("NFD")
+    text = text.str.replace("[\u0300-\u036f]", "", regex=True)  # real characters, not escapes
+    return text.str.replace(r"[^0-9a-z]+", " ", regex=True).str.strip()
+
+
 def ascii_keys(values: pd.Series) -> pd.Series:
     """Vectorised :func:`ascii_key` (missing -> "")."""
-    text = normalised_text(values.fillna("")).str.casefold()
-    text = text.str.replace("đ", "d").str.normalize("NFD")
-    text = text.str.replace(r"[\u0300-\u036f]", "", regex=True)
-    return text.str.replace(r"[^0-9a-z]+", " ", regex=True).str.strip()
+    return _per_distinct(values.astype("str").fillna(""), _ascii_distinct)

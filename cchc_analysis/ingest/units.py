@@ -16,7 +16,7 @@ import pandas as pd
 
 from .. import config, refdata
 from ..errors import ConfigError
-from .text import ascii_keys, normalised_text
+from .text import _per_distinct, ascii_keys, normalised_text
 
 #: Abbreviations expanded before prefixes are stripped ("TT HCC" = Trung tâm Hành chính công).
 _EXPANSIONS = (
@@ -42,7 +42,11 @@ def unit_keys(names: pd.Series) -> pd.Series:
     ``"UBND P. Phú Bài"``, ``"PHƯỜNG PHÚ BÀI"`` and ``"phường Phú Bài, TX Hương Thủy"`` all
     give ``"phú bài"``.
     """
-    text = normalised_text(names.fillna("")).str.casefold()
+    return _per_distinct(names.astype("str").fillna(""), _unit_keys_distinct)
+
+
+def _unit_keys_distinct(names: pd.Series) -> pd.Series:
+    text = normalised_text(names).str.casefold()
     text = text.str.replace(r"[.,;:()\-_/]+", " ", regex=True)
     text = text.str.replace(r"\s+", " ", regex=True).str.strip()
     for pattern, repl in _EXPANSIONS:

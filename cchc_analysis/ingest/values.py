@@ -95,6 +95,7 @@ CLASSIFICATION_WORDS: dict[str, str] = {
     "hanh vi hanh chinh": "hanh_vi_cbcc", "hanh vi cbcc": "hanh_vi_cbcc",
     "hanh vi cua can bo cong chuc": "hanh_vi_cbcc", "hanh vi can bo cong chuc": "hanh_vi_cbcc",
     "ve hanh vi hanh chinh": "hanh_vi_cbcc", "hvhc": "hanh_vi_cbcc",
+    "hanh vi hanh chinh cua cbcc": "hanh_vi_cbcc", "hanh vi hanh chinh cua can bo cong chuc": "hanh_vi_cbcc",
 }
 
 
@@ -162,7 +163,16 @@ def parsed_channels(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 def parsed_counts(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Whole non-negative numbers ("1.234" and "1,234" thousands separators allowed); blank = 0."""
-    text = values.fillna("").astype("str").str.strip()
+    codes, uniques = pd.factorize(values.fillna("").astype("str"))
+    number, bad = _counts_distinct(pd.Series(uniques, dtype="str"))
+    return (
+        pd.Series(number.to_numpy()[codes], index=values.index, dtype="Int64"),
+        pd.Series(bad.to_numpy()[codes], index=values.index, dtype=bool),
+    )
+
+
+def _counts_distinct(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    text = values.str.strip()
     digits = text.str.replace(r"(?<=\d)[.,](?=\d{3}(\D|$))", "", regex=True)
     number = pd.to_numeric(digits.where(digits.ne(""), "0"), errors="coerce")
     bad = number.isna() | (number < 0) | (number % 1 != 0)
