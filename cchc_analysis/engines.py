@@ -11,11 +11,14 @@ engine        native frame from :func:`to_engine`     evaluation
 ``pandas``    ``pandas.DataFrame`` (unchanged)        eager (the default)
 ``polars``    ``polars.LazyFrame``                    lazy, multi-threaded
 ``duckdb``    ``duckdb.DuckDBPyRelation``             lazy, out-of-core
+``dask``      ``dask.dataframe.DataFrame``            lazy, distributed (issue 8)
+``pyspark``   ``pyspark.sql.DataFrame``               lazy, distributed (Java needed)
 ============  =====================================  ===========================
 
-Adding an engine (issue 8: Dask, PySpark) touches only this module: one branch in
-:func:`to_engine` (e.g. ``dask.dataframe.from_pandas(frame, npartitions=...)``, which narwhals
-supports lazily) and one in :func:`engine_of`; :func:`collect` already goes through narwhals.
+The distributed engines run on the cluster of :mod:`cchc_analysis.scale` (a Dask client, a
+SparkSession); :func:`to_engine` and :func:`read_parquet` start a local one when none is
+connected. :func:`read_parquet` builds the native frame straight from a (hive-partitioned)
+parquet dataset, lazily, with partition filters pushed down to the reader.
 
 DuckDB relations all live on one in-process connection owned by this module (relations of
 different connections cannot be joined): build DuckDB inputs with :func:`to_engine`.
@@ -24,6 +27,7 @@ different connections cannot be joined): build DuckDB inputs with :func:`to_engi
 from __future__ import annotations
 
 import functools
+import warnings
 
 import narwhals.stable.v2 as nw
 import numpy as np
@@ -32,17 +36,29 @@ import pyarrow as pa
 
 from .errors import CchcError
 
+# narwhals 2.29 announces that Dask support moves to a plugin package; the API used here is
+# unchanged, so the notice is not repeated on every frame.
+warnings.filterwarnings("ignore", message="Dask support is moving out of Narwhals", category=FutureWarning)
+
 __all__ = [
+    "ALL_ENGINES",
+    "DISTRIBUTED",
     "ENGINES",
     "EngineError",
     "collect",
     "duckdb_connection",
     "engine_of",
+    "read_parquet",
     "settle_dtypes",
     "to_engine",
 ]
 
+#: Single-machine engines (what tests iterate over: no cluster to start).
 ENGINES = ("pandas", "polars", "duckdb")
+#: Engines whose frames live on a cluster (started or joined by :mod:`cchc_analysis.scale`).
+DISTRIBUTED = ("dask", "pyspark")
+#: Every engine :func:`to_engine` accepts.
+ALL_ENGINES = ENGINES + DISTRIBUTED
 
 
 class EngineError(CchcError, ValueError):
@@ -58,8 +74,8 @@ def duckdb_connection():
 
 
 def _check_engine(engine: str) -> None:
-    if engine not in ENGINES:
-        raise EngineError(f"unknown engine '{engine}'; use one of: {', '.join(ENGINES)}")
+    if engine not in ALL_ENGINES:
+        raise EngineError(f"unknown engine '{engine}'; use one of: {', '.join(ALL_ENGINES)}")
 
 
 def _to_arrow(frame: pd.DataFrame) -> pa.Table:
@@ -68,7 +84,7 @@ def _to_arrow(frame: pd.DataFrame) -> pa.Table:
     return pa.Table.from_pandas(frame, preserve_index=False)
 
 
-def to_engine(frame: pd.DataFrame, engine: str = "pandas"):
+def to_engine(frame: pd.DataFrame, engine: str = "pandas", partitions: int | None = None):
     """``frame`` as a native frame of ``engine`` (see the module table).
 
     Parameters
@@ -78,6 +94,9 @@ def to_engine(frame: pd.DataFrame, engine: str = "pandas"):
         engines, which have none.
     engine
         One of :data:`ENGINES`.
+    partitions
+        Dask / Spark only: number of partitions (default: about one per 500,000 rows, at
+        least one). Ignored by the single-machine engines.
 
     Raises
     ------
@@ -89,12 +108,145 @@ def to_engine(frame: pd.DataFrame, engine: str = "pandas"):
         raise EngineError(f"to_engine expects a pandas DataFrame, got {type(frame).__name__}")
     if engine == "pandas":
         return frame
+    if engine == "dask":
+        import dask.dataframe as dd
+
+        from . import scale
+
+        scale.dask_client()
+        # Text becomes Dask's ``string[pyarrow]`` (pd.NA missing values), not pandas 3's ``str``:
+        # the core never relies on either (explicit is_null guards), and collect() returns str.
+        return dd.from_pandas(
+            frame.reset_index(drop=True), npartitions=partitions or _default_partitions(len(frame)), sort=False
+        )
     table = _to_arrow(frame)
     if engine == "polars":
         import polars as pl
 
         return pl.from_arrow(table).lazy()
+    if engine == "pyspark":
+        from . import scale
+
+        spark = scale.spark_session()
+        sdf = spark.createDataFrame(_spark_safe(table))
+        return sdf.repartition(partitions) if partitions else sdf
     return duckdb_connection().from_arrow(table)
+
+
+def _default_partitions(rows: int) -> int:
+    return max(1, -(-rows // 500_000))
+
+
+def _spark_safe(table: pa.Table) -> pa.Table:
+    """Arrow types Spark accepts: dictionary columns decoded, nanosecond timestamps as micro."""
+    fields = []
+    for field in table.schema:
+        kind = field.type
+        if pa.types.is_dictionary(kind):
+            kind = kind.value_type
+        if pa.types.is_large_string(kind) or pa.types.is_string_view(kind):
+            kind = pa.string()
+        if pa.types.is_timestamp(kind):
+            kind = pa.timestamp("us")
+        fields.append(pa.field(field.name, kind))
+    schema = pa.schema(fields)
+    return table if schema == table.schema else table.cast(schema)
+
+
+def _quote(value) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _filter_sql(name: str, op: str, value) -> str:
+    quote = _quote
+
+    if op == "in":
+        return f'"{name}" IN ({", ".join(quote(v) for v in value)})'
+    return f'"{name}" {op} {quote(value)}'
+
+
+_OPS = ("==", "!=", "<", "<=", ">", ">=", "in")
+
+
+def read_parquet(path, engine: str = "pandas", filters: list[tuple[str, str, object]] | None = None,
+                 columns: list[str] | None = None):
+    """A native frame of ``engine`` over a parquet file or a hive-partitioned parquet dataset.
+
+    Lazy on every engine but pandas (eager, but only the selected partitions are read).
+
+    Parameters
+    ----------
+    path
+        A ``.parquet`` file or a folder ``<name>/<column>=<value>/*.parquet`` (hive layout, as
+        written by ``cchc clean --partitioned``).
+    engine
+        One of :data:`ENGINES`.
+    filters
+        Conjunction of ``(column, op, value)`` on *text* partition columns, ``op`` one of
+        ``== != < <= > >= in`` (text comparison). They are given to each reader so that whole
+        partitions are skipped without being opened: pyarrow/Dask ``filters=``, Polars
+        ``scan_parquet(hive_partitioning=True)`` predicate pushdown, DuckDB
+        ``read_parquet(hive_partitioning=true)`` with a WHERE on the partition column, Spark
+        partition pruning (``PartitionFilters`` in the plan).
+    columns
+        Columns to keep (default: all, partition columns included).
+    """
+    from pathlib import Path
+
+    _check_engine(engine)
+    filters = list(filters or [])
+    for _, op, _value in filters:
+        if op not in _OPS:
+            raise EngineError(f"unsupported filter operator {op!r}; use one of {_OPS}")
+    path = Path(path)
+    hive = path.is_dir()
+    if engine in ("pandas", "dask"):
+        # pyarrow partition discovery: partition columns as text (not dictionary/category).
+        import pyarrow.dataset as ds
+
+        partitioning = ds.HivePartitioning.discover(infer_dictionary=False) if hive else None
+        arrow_filters = [(c, "=" if o == "==" else o, v) for c, o, v in filters] or None
+        if engine == "pandas":
+            table = ds.dataset(path, format="parquet", partitioning=partitioning)
+            expr = None
+            for c, o, v in filters:
+                field = ds.field(c)
+                term = {"==": field == v, "!=": field != v, "<": field < v, "<=": field <= v,
+                        ">": field > v, ">=": field >= v, "in": field.isin(list(v) if o == "in" else [])}[o]
+                expr = term if expr is None else expr & term
+            # pandas metadata in the files restores the canonical dtypes (Int8, boolean, str).
+            return table.to_table(columns=columns, filter=expr).to_pandas()
+        import dask.dataframe as dd
+
+        from . import scale
+
+        scale.dask_client()
+        return dd.read_parquet(
+            str(path), filters=arrow_filters, columns=columns,
+            dataset={"partitioning": partitioning} if hive else {},
+        )
+    if engine == "polars":
+        import polars as pl
+
+        frame = pl.scan_parquet(str(path / "**" / "*.parquet") if hive else str(path), hive_partitioning=hive)
+        for c, o, v in filters:
+            col = pl.col(c).cast(pl.String)
+            frame = frame.filter(col.is_in(list(v)) if o == "in" else {
+                "==": col == v, "!=": col != v, "<": col < v, "<=": col <= v, ">": col > v, ">=": col >= v}[o])
+        return frame.select(columns) if columns else frame
+    if engine == "duckdb":
+        glob = str(path / "**" / "*.parquet") if hive else str(path)
+        options = ", hive_partitioning = true, hive_types_autocast = false" if hive else ""
+        rel = duckdb_connection().sql(f"SELECT * FROM read_parquet({_quote(glob)}{options})")
+        for c, o, v in filters:
+            rel = rel.filter(_filter_sql(c, "=" if o == "==" else o, v))
+        return rel.select(*[f'"{c}"' for c in columns]) if columns else rel
+    from . import scale
+
+    frame = scale.spark_session().read.parquet(str(path))
+    for c, o, v in filters:
+        frame = frame.filter(_filter_sql(c, "=" if o == "==" else o, v).replace('"', "`"))
+    return frame.select(*columns) if columns else frame
 
 
 def settle_dtypes(frame, dtypes: dict[str, str]):
@@ -114,7 +266,7 @@ def settle_dtypes(frame, dtypes: dict[str, str]):
 
 
 def engine_of(frame) -> str:
-    """Name of the engine of a native or narwhals frame (one of :data:`ENGINES`).
+    """Name of the engine of a native or narwhals frame (one of :data:`ALL_ENGINES`).
 
     Raises
     ------
@@ -130,11 +282,18 @@ def engine_of(frame) -> str:
         return "polars"
     if module in ("duckdb", "_duckdb"):
         return "duckdb"
-    raise EngineError(f"unsupported frame type {type(frame).__name__}; engines are {ENGINES}")
+    if module == "dask":
+        return "dask"
+    if module == "pyspark":
+        return "pyspark"
+    raise EngineError(f"unsupported frame type {type(frame).__name__}; engines are {ALL_ENGINES}")
 
 
 def _arrow_table(frame) -> pa.Table:
     native = frame.to_native() if isinstance(frame, (nw.DataFrame, nw.LazyFrame)) else frame
+    if type(native).__module__.split(".")[0] == "dask":
+        # Dask results carry the index of their last merge or group-by: never a column.
+        native = native.compute()
     if isinstance(native, pd.DataFrame):
         # A filtered or sorted pandas frame has a meaningless index: never a column.
         return _to_arrow(native)

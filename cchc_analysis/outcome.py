@@ -328,7 +328,9 @@ def with_statutory_due(frame, catalogue: pd.DataFrame):
     n = nw.col(f"{_TMP}n")
     # add_working_days: n >= 1 -> (first working day after the day) + n - 1; n == 0 -> first
     # working day on or after it. first_after = first_from + is_work. Nulls propagate.
-    step = (n >= 1).cast(nw.Int64) * (nw.col(f"{_TMP}is_work") - 1)
+    # fill_null before the cast: a null boolean cannot become a numpy int64 on Dask, and a
+    # null n already makes the index null through the sum below.
+    step = (n >= 1).fill_null(value=False).cast(nw.Int64) * (nw.col(f"{_TMP}is_work") - 1)
     joined = (
         data.with_columns(_day("received_at").alias(f"{_TMP}day"))
         .join(native(statutes), on="procedure_code", how="left")

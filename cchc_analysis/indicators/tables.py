@@ -135,6 +135,79 @@ def _prepare_dossiers(dossiers: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     return frame, notes
 
 
+def prepare_native(native) -> tuple[object, list[str]]:
+    """:func:`_prepare_dossiers` as engine expressions, for lazy datasets (Dask, Spark, ...).
+
+    The working-day count is a join on the calendar table (``working_days_to_date`` of the
+    finished day minus that of the received day; null outside the calendar span, as
+    ``workdays.working_days_between``). Returns the native frame and notes.
+    """
+    notes: list[str] = []
+    data = nw.from_native(native)
+    engine = engines.engine_of(data)
+    table = workdays.working_days_table()
+    cum = {}
+    for side in ("r", "f"):
+        cum[side] = nw.from_native(engines.to_engine(pd.DataFrame({
+            f"__cchc_{side}day": table["day"].astype(schema.DATETIME),
+            f"__cchc_{side}cum": table["working_days_to_date"].astype("Int64"),
+        }), engine))
+    data = data.with_columns(
+        *[nw.col(c).fill_null("(không rõ)") for c in ("unit_code", "level", "reception_code", "field")],
+        nw.col("received_at").dt.truncate("1d").alias("__cchc_rday"),
+        nw.col("finished_at").dt.truncate("1d").alias("__cchc_fday"),
+        (~nw.col("finished_at").is_null() & ~nw.col("due_at").is_null()
+         & (nw.col("finished_at").dt.truncate("1m") == nw.col("due_at").dt.truncate("1m")))
+        .fill_null(value=False).alias("finished_at_due_minute"),
+    )
+    data = (
+        data.join(cum["r"], on="__cchc_rday", how="left")
+        .join(cum["f"], on="__cchc_fday", how="left")
+        .with_columns((nw.col("__cchc_fcum") - nw.col("__cchc_rcum")).alias("processing_days"))
+    )
+    try:
+        data = outcome.with_statutory_due(data, refdata.load_catalogue())
+        data = data.with_columns(nw.col("appointment_beyond_statute").fill_null(value=False))
+    except (ConfigError, FileNotFoundError) as exc:
+        data = data.with_columns(nw.lit(value=False).alias("appointment_beyond_statute"))
+        notes.append(f"catalogue unavailable: {exc}")
+    names = [c for c in data.collect_schema().names() if not c.startswith("__cchc_")]
+    return data.select(*names).to_native(), notes
+
+
+def finished_years(dossiers: pd.DataFrame, start: date, end: date) -> pd.DataFrame:
+    """Dossiers finished in [start, end] counted by (year received, year finished), for the
+    calendar check of :func:`_quality` (``received_year`` missing when received_at is)."""
+    fin = dossiers["finished_at"].dt.normalize()
+    done = dossiers[(fin >= pd.Timestamp(start)) & (fin <= pd.Timestamp(end))]
+    years = pd.DataFrame({
+        "received_year": done["received_at"].dt.year.astype("Int64"),
+        "finished_year": done["finished_at"].dt.year.astype("Int64"),
+    })
+    return years.groupby(["received_year", "finished_year"], dropna=False).size().rename("n").reset_index()
+
+
+class InMemoryDossiers:
+    """The prepared pandas dossier table as the dossier source of :func:`build_quarter`.
+
+    A lazy dataset (``scale.DossierDataset``) offers the same three methods.
+    """
+
+    def __init__(self, prepared: pd.DataFrame, engine: str):
+        self.frame = prepared
+        self.native = engines.to_engine(prepared, engine)
+
+    def has_rows(self, start: date, end: date) -> bool:
+        frame = self.frame
+        return _period_has_rows(frame[~frame["status"].isin(schema.NOT_COUNTED_STATUSES)], "received_at", start, end)
+
+    def counts(self, start: date, end: date) -> pd.DataFrame:
+        return dossier_counts(self.native, start, end)
+
+    def finished_years(self, start: date, end: date) -> pd.DataFrame:
+        return finished_years(self.frame, start, end)
+
+
 def _period_has_rows(frame: pd.DataFrame, column: str, start: date, end: date) -> bool:
     days = frame[column].dt.normalize()
     return bool(((days >= pd.Timestamp(start)) & (days <= pd.Timestamp(end))).any())
@@ -315,9 +388,8 @@ class _QuarterCounts:
 
 def _quarter_counts(q: Quarter, period: str, natives: dict, frames: dict) -> _QuarterCounts:
     start, end = q.bounds(period)
-    dossiers = frames["dossiers"]
-    has_dossiers = _period_has_rows(dossiers[~dossiers["status"].isin(schema.NOT_COUNTED_STATUSES)], "received_at", start, end)
-    d = dossier_counts(natives["dossiers"], start, end) if has_dossiers else None
+    source = frames["dossiers"]  # InMemoryDossiers or scale.DossierDataset
+    d = source.counts(start, end) if source.has_rows(start, end) else None
     p = None
     pakn = frames["pakn"]
     if pakn is not None and not pakn.empty:
@@ -471,13 +543,14 @@ def _quality(tables: dict, fine: pd.DataFrame | None, frames: dict, start: date,
     for name in missing:
         what = {"pakn": "danh sách phản ánh, kiến nghị (PAKN)", "edocs": "số liệu văn bản điện tử"}[name]
         rows.append((f"missing_input:{name}", ALL, 0, f"Không có {what} cho quý này: các chỉ tiêu liên quan để trống"))
-    dossiers = frames["dossiers"]
-    fin = dossiers["finished_at"].dt.normalize()
-    done = dossiers[(fin >= pd.Timestamp(start)) & (fin <= pd.Timestamp(end))]
-    first = min([pd.Timestamp(start), *([done["received_at"].min()] if done["received_at"].notna().any() else [])])
-    for year in workdays.unverified_years(first.date(), end):
-        touched = done[(done["received_at"].dt.year <= year) & (done["finished_at"].dt.year >= year)]
-        rows.append(("calendar_unverified_year", ALL, len(touched), f"Năm {year}: lịch ngày làm việc chưa được đối chiếu với thông báo chính thức; số hồ sơ có thời gian xử lý trong năm này"))
+    # Years only matter here, so the dossiers finished in the period come as counts per
+    # (year received, year finished): a few rows whatever the engine or the data size.
+    done = frames["dossiers"].finished_years(start, end)
+    received = done["received_year"].dropna()
+    first = min(start.year, int(received.min())) if len(received) else start.year
+    for year in workdays.unverified_years(first, end):
+        hit = (done["received_year"] <= year).fillna(False) & (done["finished_year"] >= year).fillna(False)
+        rows.append(("calendar_unverified_year", ALL, int(done.loc[hit.astype(bool), "n"].sum()), f"Năm {year}: lịch ngày làm việc chưa được đối chiếu với thông báo chính thức; số hồ sơ có thời gian xử lý trong năm này"))
     out = pd.DataFrame(rows, columns=QUALITY_COLUMNS)
     out["count"] = out["count"].astype("int64")
     return out
@@ -496,23 +569,30 @@ def build_quarter(processed, quarter: str | Quarter, period: str = "calendar", e
     period
         ``calendar`` or ``nd09`` (DESIGN §6); comparisons use the same convention.
     engine
-        ``pandas``, ``polars`` or ``duckdb`` (any of ``engines.ENGINES``); results are identical.
+        Any of ``engines.ENGINES`` (``pandas``, ``polars``, ``duckdb``, ``dask``, ``pyspark``);
+        results are identical. ``processed.dossiers`` may be a pandas frame or a lazy
+        :class:`cchc_analysis.scale.DossierDataset` (partitioned parquet, read per period).
 
     Returns
     -------
     QuarterTables
     """
     q = quarter if isinstance(quarter, Quarter) else Quarter.parse(str(quarter))
-    if engine not in engines.ENGINES:
-        raise ConfigError(f"unknown engine {engine!r}; choose one of {', '.join(engines.ENGINES)}")
+    if engine not in engines.ALL_ENGINES:
+        raise ConfigError(f"unknown engine {engine!r}; choose one of {', '.join(engines.ALL_ENGINES)}")
     start, end = q.bounds(period)
-    dossiers, notes = _prepare_dossiers(processed.dossiers)
+    if isinstance(processed.dossiers, pd.DataFrame):
+        dossiers, notes = _prepare_dossiers(processed.dossiers)
+        source = InMemoryDossiers(dossiers, engine)
+    else:  # a lazy dataset (scale.DossierDataset): read per period, never loaded whole
+        source = processed.dossiers.on_engine(engine)
+        notes = list(source.notes)
     pakn = getattr(processed, "pakn", None)
     edocs = getattr(processed, "edocs", None)
-    frames = {"dossiers": dossiers, "pakn": pakn, "edocs": edocs}
+    frames = {"dossiers": source, "pakn": pakn, "edocs": edocs}
     natives = {
         name: engines.to_engine(frame, engine)
-        for name, frame in frames.items()
+        for name, frame in (("pakn", pakn), ("edocs", edocs))
         if frame is not None and not frame.empty
     }
     cache: dict[str, _QuarterCounts] = {}

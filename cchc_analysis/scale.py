@@ -1,0 +1,376 @@
+"""National scale (issue 8): clusters, the partitioned dossier dataset, and lazy dossier sources.
+
+* Clusters. :func:`dask_client` joins a Dask scheduler (``address``, else the environment
+  variable ``DASK_SCHEDULER_ADDRESS``) or starts a local cluster sized to the machine (one
+  single-threaded worker process per core, loopback only, dashboard on a free port).
+  :func:`spark_session` joins a Spark master (``master``, else ``SPARK_MASTER``, else
+  ``local[*]``). Both return the running one when already connected; :func:`shutdown` closes
+  what this module started.
+* Layout. :func:`write_partitioned` writes the canonical dossier table as a hive-partitioned
+  dataset ``dossiers.parquet/received_quarter=2024Q1/part-0.parquet`` (partition = calendar
+  quarter of ``received_at``; ``received_quarter=none`` for a missing date). The folder keeps
+  the file name, so ``pandas.read_parquet`` / ``clean.load_processed`` still read it whole.
+* Sources. :class:`DossierDataset` gives :func:`cchc_analysis.indicators.build_quarter` the
+  dossiers of one period without loading the history: each counting pass reads only the
+  partitions ``received_quarter <= quarter of the period end`` (a dossier received later is
+  never in scope), with the filter pushed down to the reader.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from . import schema
+from .errors import CchcError
+
+__all__ = [
+    "PARTITION_COLUMN",
+    "ScaleError",
+    "dask_client",
+    "is_partitioned",
+    "partition_of",
+    "shutdown",
+    "spark_session",
+    "write_partitioned",
+]
+
+#: Hive partition column of the dossier dataset (text ``2024Q1``; sorts like the quarters).
+PARTITION_COLUMN = "received_quarter"
+#: Partition of dossiers without ``received_at`` (sorts after every quarter: never in scope).
+NO_QUARTER = "none"
+
+
+class ScaleError(CchcError, RuntimeError):
+    """A cluster that cannot be reached or started, or a dataset that cannot be used."""
+
+
+# --------------------------------------------------------------------------- clusters
+
+_started: dict[str, object] = {}
+
+
+def dask_client(address: str | None = None, *, n_workers: int | None = None, memory_limit="auto"):
+    """The Dask ``distributed.Client`` the ``dask`` engine computes on.
+
+    Parameters
+    ----------
+    address
+        ``tcp://HOST:8786`` of a running scheduler; default ``DASK_SCHEDULER_ADDRESS``. Without
+        either, the current client if any, else a new local cluster (loopback, one worker
+        process per core, one thread each, dashboard on a free port).
+    n_workers, memory_limit
+        Local cluster only (default: one worker per core, memory shared equally).
+    """
+    from distributed import Client, LocalCluster, default_client
+
+    address = address or os.environ.get("DASK_SCHEDULER_ADDRESS")
+    try:
+        client = default_client()
+        if address is None or client.scheduler.address == address:
+            return client
+    except ValueError:
+        pass
+    if address:
+        try:
+            client = Client(address, timeout="20s")
+        except OSError as exc:
+            raise ScaleError(f"cannot reach the Dask scheduler at {address}: {exc}") from exc
+        _started["dask_client"] = client
+        return client
+    cluster = LocalCluster(
+        n_workers=n_workers or os.cpu_count() or 1,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=":0",
+        memory_limit=memory_limit,
+    )
+    client = Client(cluster)
+    _started["dask_cluster"], _started["dask_client"] = cluster, client
+    return client
+
+
+def spark_session(master: str | None = None, *, shuffle_partitions: int | None = None, **conf):
+    """The ``SparkSession`` the ``pyspark`` engine computes on (needs Java 17+).
+
+    ``master`` default: ``SPARK_MASTER``, else ``local[*]``. A local master binds to loopback
+    with the UI off. Timestamps are naive local time (``TIMESTAMP_NTZ``, session time zone UTC
+    so nothing is shifted); Arrow transfers are on.
+    """
+    import shutil
+
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        raise ScaleError("the pyspark engine needs a Java runtime (java not found on PATH)")
+    from pyspark.sql import SparkSession
+
+    active = SparkSession.getActiveSession()
+    if active is not None and master is None:
+        return active
+    master = master or os.environ.get("SPARK_MASTER", "local[*]")
+    builder = (
+        SparkSession.builder.master(master)
+        .appName("cchc-analysis")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.timestampType", "TIMESTAMP_NTZ")
+        .config("spark.sql.parquet.inferTimestampNTZ.enabled", "true")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+    )
+    if master.startswith("local"):
+        builder = builder.config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1")
+    if shuffle_partitions:
+        builder = builder.config("spark.sql.shuffle.partitions", str(shuffle_partitions))
+    for key, value in conf.items():
+        builder = builder.config(key, value)
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel("ERROR")
+    _started["spark"] = session
+    return session
+
+
+def connect(engine: str, address: str | None = None) -> None:
+    """Join (or start) the cluster of a distributed ``engine``; nothing for the others."""
+    if engine == "dask":
+        dask_client(address)
+    elif engine == "pyspark":
+        spark_session(address)
+
+
+def shutdown() -> None:
+    """Close the clients, clusters and sessions this module started (not ones it joined)."""
+    client = _started.pop("dask_client", None)
+    if client is not None:
+        client.close()
+    cluster = _started.pop("dask_cluster", None)
+    if cluster is not None:
+        cluster.close()
+    spark = _started.pop("spark", None)
+    if spark is not None:
+        spark.stop()
+
+
+# --------------------------------------------------------------------------- layout
+
+
+def partition_of(received_at: pd.Series) -> pd.Series:
+    """Partition value of each dossier: calendar quarter of ``received_at`` (``2024Q1``)."""
+    days = pd.to_datetime(received_at)
+    text = days.dt.year.astype("Int64").astype("str") + "Q" + days.dt.quarter.astype("Int64").astype("str")
+    return text.where(days.notna(), NO_QUARTER).astype("str")
+
+
+def is_partitioned(path: str | Path) -> bool:
+    """Whether ``path`` is a partitioned dataset folder (rather than one parquet file)."""
+    return Path(path).is_dir()
+
+
+def write_partitioned(dossiers: pd.DataFrame, path: str | Path, max_rows_per_file: int = 2_000_000) -> Path:
+    """Write the canonical dossier table as a hive-partitioned dataset at ``path`` (a folder).
+
+    One folder per quarter of receipt (``received_quarter=2024Q1``), files of at most
+    ``max_rows_per_file`` rows, row order kept within a partition. The canonical dtypes travel
+    in the pandas metadata of each file. ``path`` must not exist yet (write into a staging
+    folder and rename, as ``clean`` does).
+    """
+    import pyarrow as pa
+    import pyarrow.dataset as ds
+
+    path = Path(path)
+    frame = schema.conform(dossiers, schema.DOSSIER_COLUMNS)
+    table = pa.Table.from_pandas(frame.assign(**{PARTITION_COLUMN: partition_of(frame["received_at"])}), preserve_index=False)
+    ds.write_dataset(
+        table,
+        path,
+        format="parquet",
+        partitioning=ds.partitioning(pa.schema([(PARTITION_COLUMN, pa.string())]), flavor="hive"),
+        basename_template="part-{i}.parquet",
+        max_rows_per_file=max_rows_per_file,
+        max_rows_per_group=min(max_rows_per_file, 1_000_000),
+        existing_data_behavior="error",
+    )
+    return path
+
+
+# --------------------------------------------------------------------------- lazy dossier source
+
+
+@dataclass
+class DossierDataset:
+    """The dossier table as a parquet dataset, read lazily per period by ``build_quarter``.
+
+    Use :func:`load_processed` (or ``DossierDataset(path)`` as ``processed.dossiers``). What
+    each step reads (``P`` = the partitions ``received_quarter <= quarter of the period end``):
+
+    ==========================  ==================================  =====================
+    step                        rows / partitions read              columns
+    ==========================  ==================================  =====================
+    counts of a period          ``P`` (filter pushed down)          all used by the core
+    "any dossier received?"     partitions of the period only       status, received_at
+    group keys (once a build)   every partition                     the 4 group keys
+    calendar check (once)       every partition                     received/finished_at
+    ==========================  ==================================  =====================
+
+    Later partitions are never opened for counting: a dossier received after the period is
+    never in scope. Earlier partitions cannot be skipped: a dossier received years ago may
+    still be pending (the open ones are found by the flags, not by the layout). The group keys
+    come from the whole dataset so that a unit or field seen only in other quarters still gets
+    its (zero) line, exactly as with the in-memory table. A single ``.parquet`` file works too,
+    without pruning.
+    """
+
+    path: Path
+    engine: str = "pandas"
+    notes: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        self.path = Path(self.path)
+        if not self.path.exists():
+            raise ScaleError(f"dossier dataset not found: {self.path}")
+        self._keys: pd.DataFrame | None = None
+        self._prepared_notes: list[str] = []
+
+    def on_engine(self, engine: str) -> DossierDataset:
+        """This dataset read by ``engine`` (joins or starts its cluster)."""
+        from . import engines
+
+        connect(engine) if engine in engines.DISTRIBUTED else None
+        bound = DossierDataset(self.path, engine)
+        bound.notes = tuple(bound._prepare(bound._read(None, ["status"]))[1])
+        return bound
+
+    # -- reading
+    def _filters(self, first: str | None, last: str | None) -> list[tuple[str, str, str]]:
+        if not is_partitioned(self.path):
+            return []
+        out = []
+        if first is not None:
+            out.append((PARTITION_COLUMN, ">=", first))
+        if last is not None:
+            out.append((PARTITION_COLUMN, "<=", last))
+        return out
+
+    def _read(self, last: str | None, columns: list[str] | None = None, first: str | None = None):
+        import narwhals.stable.v2 as nw
+
+        from . import engines
+
+        native = engines.read_parquet(self.path, self.engine, self._filters(first, last))
+        data = nw.from_native(native).select(*(columns or list(schema.DOSSIER_COLUMNS)))
+        return data
+
+    def _prepare(self, data):
+        import narwhals.stable.v2 as nw
+
+        from .indicators import tables
+
+        if set(data.collect_schema().names()) != set(schema.DOSSIER_COLUMNS):
+            return data, []
+        native, notes = tables.prepare_native(data.to_native())
+        return nw.from_native(native), notes
+
+    # -- the three questions build_quarter asks
+    def keys(self) -> pd.DataFrame:
+        """Distinct group keys (``tables.FINE_KEYS``, missing as "(không rõ)"), sorted."""
+        import narwhals.stable.v2 as nw
+
+        from . import engines
+        from .indicators import tables
+
+        if self._keys is None:
+            data = self._read(None, tables.FINE_KEYS)
+            data = data.with_columns(*[nw.col(c).fill_null("(không rõ)") for c in tables.FINE_KEYS]).unique()
+            keys = engines.collect(data).astype("str")
+            self._keys = keys.sort_values(tables.FINE_KEYS, ignore_index=True)
+        return self._keys
+
+    def counts(self, start, end) -> pd.DataFrame:
+        """Fine counts of the period, reading only the partitions up to its end quarter."""
+        from .indicators import tables
+        from .periods import Quarter
+
+        data, _ = self._prepare(self._read(str(Quarter.of(end))))
+        counts = tables.dossier_counts(data.to_native(), start, end)
+        names = [c for c in counts.columns if c not in tables.FINE_KEYS]
+        out = self.keys().merge(counts, on=tables.FINE_KEYS, how="left")
+        out[names] = out[names].fillna(0).astype("int64")
+        return out
+
+    def has_rows(self, start, end) -> bool:
+        """Whether a counted dossier was received in [start, end] (the period's partitions)."""
+        import datetime as dt
+
+        import narwhals.stable.v2 as nw
+
+        from . import engines
+        from .periods import Quarter
+
+        data = self._read(str(Quarter.of(end)), ["status", "received_at"], first=str(Quarter.of(start)))
+        day = nw.col("received_at").dt.truncate("1d")
+        lo = dt.datetime.combine(start, dt.time())
+        hi = dt.datetime.combine(end, dt.time())
+        hit = data.filter(
+            (~nw.col("status").is_null() & ~nw.col("status").is_in(list(schema.NOT_COUNTED_STATUSES))
+             & ~nw.col("received_at").is_null() & (day >= lo) & (day <= hi)).fill_null(value=False)
+        )
+        return int(engines.collect(hit.select(nw.len())).iloc[0, 0]) > 0
+
+    def finished_years(self, start, end) -> pd.DataFrame:
+        """As ``tables.finished_years``; reads two columns of every partition (a dossier
+        finished in the period may, in dirty data, carry a later received date)."""
+        import datetime as dt
+
+        import narwhals.stable.v2 as nw
+
+        from . import engines
+
+        data = self._read(None, ["received_at", "finished_at"])
+        day = nw.col("finished_at").dt.truncate("1d")
+        lo, hi = dt.datetime.combine(start, dt.time()), dt.datetime.combine(end, dt.time())
+        done = data.filter((~nw.col("finished_at").is_null() & (day >= lo) & (day <= hi)).fill_null(value=False))
+        grouped = done.group_by(
+            nw.col("received_at").dt.year().alias("received_year"),
+            nw.col("finished_at").dt.year().alias("finished_year"),
+            drop_null_keys=False,
+        ).agg(nw.len().alias("n"))
+        out = engines.collect(grouped)
+        return out.astype({"received_year": "Int64", "finished_year": "Int64", "n": "int64"})
+
+
+@dataclass
+class PartitionedTables:
+    """``clean.ProcessedTables`` with the dossiers as a lazy :class:`DossierDataset`."""
+
+    dossiers: DossierDataset
+    pakn: pd.DataFrame
+    edocs: pd.DataFrame
+    quarantine: pd.DataFrame
+    reconciliation: pd.DataFrame
+    meta: dict
+
+
+def load_processed(processed_dir: str | Path) -> PartitionedTables:
+    """The processed folder with the dossiers left on disk (PAKN, e-documents and the
+    quality tables are small and read into pandas)."""
+    import json
+
+    from . import clean
+
+    processed_dir = Path(processed_dir)
+    missing = [n for n in clean.OUTPUT_FILES if not (processed_dir / n).exists()]
+    if missing:
+        raise CchcError(f"no cleaned tables in {processed_dir} (missing {', '.join(missing)}): run `cchc clean` first")
+    small = {
+        kind: schema.conform(pd.read_parquet(processed_dir / f"{kind}.parquet"), clean.CANONICAL[kind])
+        for kind in ("pakn", "edocs")
+    }
+    quarantine = pd.read_csv(processed_dir / "quarantine.csv", dtype=str, keep_default_na=False)
+    quarantine["source_row"] = pd.to_numeric(quarantine["source_row"]).astype("Int64")
+    recon = pd.read_csv(processed_dir / "reconciliation.csv", dtype={"source_file": str, "kind": str})
+    meta = json.loads((processed_dir / "clean_meta.json").read_text(encoding="utf-8"))
+    return PartitionedTables(DossierDataset(processed_dir / "dossiers.parquet"), quarantine=quarantine,
+                             reconciliation=recon, meta=meta, **small)
