@@ -123,3 +123,33 @@ class TestParsedMonths:
 
     def test_garbage_is_bad(self):
         assert V.parsed_months(S("quý 1"))[1].iloc[0]
+
+
+def _every_format_in_turn(text):
+    """The reference rule: every format tried on every cell, in order, then Excel serials."""
+    text = S(*text).str.strip()
+    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
+    todo = text.ne("")
+    for fmt in V.DATE_FORMATS:
+        parsed = pd.to_datetime(text[todo], format=fmt, errors="coerce")
+        hit = parsed.notna()
+        out.loc[hit[hit].index] = parsed[hit].astype("datetime64[us]")
+        todo.loc[hit[hit].index] = False
+    number = pd.to_numeric(text[todo].str.replace(",", ".", regex=False), errors="coerce")
+    serial = number.between(*V.SERIAL_RANGE)
+    out.loc[serial[serial].index] = (V._EXCEL_EPOCH + pd.to_timedelta(number[serial], unit="D").dt.round("s")).astype("datetime64[us]")
+    todo.loc[serial[serial].index] = False
+    return out, todo
+
+
+def test_routing_by_separators_equals_trying_every_format():
+    cells = [
+        "15/01/2024 08:30:00", "15/01/2024 08:30", "5/1/2024", " 5/01/2024", "2024-01-15 08:30:00",
+        "2024-01-15T08:30:00", "2024-01-15 08:30:00.123456789", "2024-01-15T08:30:00Z",
+        "2024-01-15 08:30:00+07:00", "-2024-01-15", "-20240115", "20240115083000", "20240115",
+        "2024013108300", "15-01-2024 08:30", "15.01.2024", "2024/01/15", "45306", "45306,5",
+        "31/02/2024", "15/13/2024", "2024-01-15  08:30", "15/01/2024T08:30", "x", "", "15/01/2024",
+    ] * 3
+    parsed, bad = V.parsed_datetimes(S(*cells))
+    want, want_bad = _every_format_in_turn(cells)
+    assert parsed.equals(want) and bad.equals(want_bad)

@@ -7,6 +7,9 @@ quarantine those rows with the offending value in the message.
 
 from __future__ import annotations
 
+import re
+
+import numpy as np
 import pandas as pd
 
 from .text import ascii_keys
@@ -103,22 +106,35 @@ def _blank(values: pd.Series) -> pd.Series:
     return values.fillna("").astype("str").str.strip().eq("")
 
 
-def parsed_datetimes(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Timestamps from any accepted date form.
+#: Characters of a "plain" date cell: digits and the separators of :data:`DATE_FORMATS`. Only
+#: plain cells are routed by their separators; any other cell tries every format, as it would.
+_PLAIN_DATE = r"^[0-9 /:.T-]+$"
+#: Dropped from a cell (and a format) to get its separator skeleton: digits, spaces, "T" and a
+#: leading minus (pandas' ISO parser reads "-2024-01-15" as a negative year).
+_SKELETON_DROP = r"^-|[0-9 T]"
 
-    Returns
-    -------
-    (pandas.Series, pandas.Series)
-        ``datetime64[us]`` values (NaT when empty or unreadable) and the ``bad`` mask
-        (non-empty but unreadable).
+
+def _format_skeleton(fmt: str) -> str:
+    return re.sub(r"[0-9\sT]", "", re.sub(r"%[A-Za-z]", "", fmt))
+
+
+def _parsed_distinct(text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """:func:`parsed_datetimes` of distinct, stripped, non-empty cells.
+
+    Each format is tried, in order, on the still-unparsed cells whose separators could match it
+    (``15/01/2024 08:30`` is not tried as ``%Y-%m-%d``): no directive of the formats matches a
+    ``/ : - .`` character, so a plain cell whose separators differ from a format's literal ones
+    cannot parse with it. The result is the one of trying every format on every cell.
     """
-    text = values.fillna("").astype("str").str.strip()
     out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
-    todo = text.ne("")
+    todo = pd.Series(True, index=text.index)
+    plain = text.str.contains(_PLAIN_DATE, regex=True)
+    skeleton = text.str.replace(_SKELETON_DROP, "", regex=True).where(plain)
     for fmt in DATE_FORMATS:
-        if not todo.any():
-            break
-        parsed = pd.to_datetime(text[todo], format=fmt, errors="coerce")
+        candidates = todo & (~plain | skeleton.eq(_format_skeleton(fmt)))
+        if not candidates.any():
+            continue
+        parsed = pd.to_datetime(text[candidates], format=fmt, errors="coerce")
         hit = parsed.notna()
         out.loc[hit[hit].index] = parsed[hit].astype("datetime64[us]")
         todo.loc[hit[hit].index] = False
@@ -130,6 +146,32 @@ def parsed_datetimes(values: pd.Series) -> tuple[pd.Series, pd.Series]:
         out.loc[serial[serial].index] = (_EXCEL_EPOCH + days).astype("datetime64[us]")
         todo.loc[serial[serial].index] = False
     return out, todo
+
+
+def parsed_datetimes(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Timestamps from any accepted date form.
+
+    Parsed once per distinct cell (timestamps repeat: minutes, or whole days).
+
+    Returns
+    -------
+    (pandas.Series, pandas.Series)
+        ``datetime64[us]`` values (NaT when empty or unreadable) and the ``bad`` mask
+        (non-empty but unreadable).
+    """
+    text = values.fillna("").astype("str").str.strip()
+    codes, uniques = pd.factorize(text)
+    uniques = pd.Series(uniques, dtype="str")
+    filled = uniques.ne("")
+    parsed, bad = _parsed_distinct(uniques[filled].reset_index(drop=True))
+    stamps = np.full(len(uniques), np.datetime64("NaT"), dtype="datetime64[us]")
+    stamps[filled.to_numpy()] = parsed.to_numpy()
+    unreadable = np.zeros(len(uniques), dtype=bool)
+    unreadable[filled.to_numpy()] = bad.to_numpy()
+    return (
+        pd.Series(stamps[codes], index=text.index, dtype="datetime64[us]"),
+        pd.Series(unreadable[codes], index=text.index, dtype=bool),
+    )
 
 
 def mapped_words(values: pd.Series, words: dict) -> tuple[pd.Series, pd.Series]:
