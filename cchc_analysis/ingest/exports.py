@@ -17,7 +17,7 @@ import pandas as pd
 from ..errors import InputError
 from .headers import ID_FIELD, Header, header_key, load_header_aliases, recognised_header
 from .readers import Sheet, read_sheets
-from .text import ascii_keys
+from .text import ascii_keys, normalized
 
 #: Start of a footer line (ASCII key of the row's first non-empty text).
 FOOTER_START = (
@@ -112,7 +112,7 @@ def _sheet_export(sheet: Sheet, header: Header, source_file: str) -> Export:
     data = body[classes.eq("data")]
     # Only the recognised columns leave this function: personal and unknown ones stop here.
     rows = pd.DataFrame(
-        {name: data[col].str.strip().str.normalize("NFC") for col, name in header.columns.items()},
+        {name: normalized(data[col].str.strip(), "NFC") for col, name in header.columns.items()},
         index=data.index,
     )
     rows["source_row"] = pd.Series(data.index + 1, index=data.index, dtype="Int64")

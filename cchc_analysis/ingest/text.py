@@ -42,6 +42,15 @@ def _new_tone_placement(match: re.Match[str]) -> str:
     return _OLD_TO_NEW[match.group(1)]
 
 
+def normalized(values: pd.Series, form: str = "NFC") -> pd.Series:
+    """``values.str.normalize(form)``, computed only for distinct non-ASCII cells (ASCII text is
+    the same in every normal form; Python's ``unicodedata`` runs per cell)."""
+    other = ~values.str.isascii().fillna(True).astype(bool)
+    if not other.any():
+        return values
+    return values.mask(other, _per_distinct(values[other], lambda t: t.str.normalize(form)))
+
+
 def _per_distinct(values: pd.Series, func) -> pd.Series:
     """Apply a costly text function once per distinct value and map the results back.
 
@@ -59,7 +68,7 @@ _OLD_TONE_CANDIDATE = "[oO][àáảãạèéẻẽẹÀÁẢÃẠÈÉẺẼẸ]|
 
 
 def _normalised_distinct(text: pd.Series) -> pd.Series:
-    text = text.str.normalize("NFC")
+    text = normalized(text, "NFC")
     candidate = text.str.contains(_OLD_TONE_CANDIDATE, regex=True, na=False)
     if candidate.any():
         fixed = text[candidate].str.replace(_OLD_TONE_RE, _new_tone_placement, regex=True)
@@ -108,7 +117,7 @@ def ascii_key(value: str) -> str:
 
 def _ascii_distinct(text: pd.Series) -> pd.Series:
     text = _normalised_distinct(text).str.casefold()
-    text = text.str.replace("đ", "d").str.normalize("NFD")
+    text = normalized(text.str.replace("đ", "d"), "NFD")
     text = text.str.replace("[\u0300-\u036f]", "", regex=True)  # real characters, not escapes
     return text.str.replace(r"[^0-9a-z]+", " ", regex=True).str.strip()
 
