@@ -106,13 +106,22 @@ def reception_owner(points: pd.Series, days: pd.Series) -> pd.Series:
     return points.where(is_unit, owner)
 
 
-def _first_reason(checks: list[tuple[str, pd.Series, pd.Series]], index: pd.Index):
-    """Reason and message of the first failing check per row ("" when all pass)."""
+def _first_reason(checks: list[tuple[str, pd.Series, object]], index: pd.Index):
+    """Reason and message of the first failing check per row ("" when all pass).
+
+    A message is a Series, or a function of the positions of the rows it is needed for: messages
+    are built only for the rows that fail that check first (a few, not every row).
+    """
     conditions = [mask.fillna(False).to_numpy(dtype=bool) for _, mask, _ in checks]
-    reason = np.select(conditions, [r for r, _, _ in checks], default="")
-    message = np.select(
-        conditions, [msg.fillna("").to_numpy(dtype=object) for _, _, msg in checks], default=""
-    )
+    first = np.select(conditions, list(range(len(checks))), default=-1)
+    reason = np.full(len(index), "", dtype=object)
+    message = np.full(len(index), "", dtype=object)
+    for k in np.unique(first[first >= 0]):  # one iteration per failing check
+        rows = first == k
+        msg = checks[k][2]
+        text = msg(np.flatnonzero(rows)) if callable(msg) else msg[rows]
+        reason[rows] = checks[k][0]
+        message[rows] = pd.Series(text).fillna("").to_numpy(dtype=object)
     return pd.Series(reason, index=index, dtype="str"), pd.Series(message, index=index, dtype="str")
 
 
@@ -122,7 +131,9 @@ def _date_checks(rows: pd.DataFrame, fields: tuple[str, ...]) -> tuple[dict, lis
     for name in fields:
         raw = _text(rows, name)
         parsed[name], bad = V.parsed_datetimes(raw)
-        message = f"column {name} ({FIELD_LABELS[name]}): " + _quote(raw) + f" is not a date; {_EXPECTED_DATE}"
+        message = lambda at, raw=raw, name=name: (  # noqa: E731
+            f"column {name} ({FIELD_LABELS[name]}): " + _quote(raw.iloc[at]) + f" is not a date; {_EXPECTED_DATE}"
+        )
         checks.append(("unparseable_date", bad, message))
     return parsed, checks
 
@@ -131,8 +142,14 @@ def _word_check(rows, name, parser, reason, expected):
     raw = _text(rows, name)
     out, bad = parser(raw)
     out = out.mask(raw.isna())  # column absent from that file: unknown, not "no"
-    message = f"column {name} ({FIELD_LABELS[name]}): " + _quote(raw) + f" is not {expected}"
+    message = lambda at: f"column {name} ({FIELD_LABELS[name]}): " + _quote(raw.iloc[at]) + f" is not {expected}"  # noqa: E731
     return out, (reason, bad & raw.notna(), message)
+
+
+def _before_message(first: str, second: str, a: pd.Series, b: pd.Series):
+    return lambda at: (  # noqa: E731
+        f"{first} " + a.iloc[at].dt.strftime("%d/%m/%Y") + f" is before {second} " + b.iloc[at].dt.strftime("%d/%m/%Y")
+    )
 
 
 def typed_dossiers(rows: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
@@ -204,8 +221,8 @@ def typed_dossiers(rows: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
             channel_check,
             *value_checks,
             ("unknown_unit", unit_bad, unit_message),
-            ("finished_before_received", finished_early, "finished_at " + dates["finished_at"].dt.strftime("%d/%m/%Y") + " is before received_at " + received.dt.strftime("%d/%m/%Y")),
-            ("finished_before_received", returned_early, "returned_at " + dates["returned_at"].dt.strftime("%d/%m/%Y") + " is before received_at " + received.dt.strftime("%d/%m/%Y")),
+            ("finished_before_received", finished_early, _before_message("finished_at", "received_at", dates["finished_at"], received)),
+            ("finished_before_received", returned_early, _before_message("returned_at", "received_at", dates["returned_at"], received)),
         ],
         idx,
     )
@@ -262,7 +279,7 @@ def typed_pakn(rows: pd.DataFrame) -> pd.DataFrame:
             status_check,
             class_check,
             ("unknown_unit", unit.isna(), problem.fillna("the handling unit is empty")),
-            ("finished_before_received", dates["handled_at"].dt.normalize() < dates["received_at"].dt.normalize(), "handled_at " + dates["handled_at"].dt.strftime("%d/%m/%Y") + " is before received_at " + dates["received_at"].dt.strftime("%d/%m/%Y")),
+            ("finished_before_received", dates["handled_at"].dt.normalize() < dates["received_at"].dt.normalize(), _before_message("handled_at", "received_at", dates["handled_at"], dates["received_at"])),
         ],
         idx,
     )

@@ -162,11 +162,14 @@ def resolved_units(
     unique = ok[ok["pos"].map(n_valid).eq(1)].set_index("pos")["code"]
     codes = pd.Series(unique.reindex(range(len(text))).to_numpy(), index=names.index, dtype="str")
     quoted = "'" + text.str.strip() + "'"
-    day_text = pd.Series(pd.to_datetime(days.to_numpy()).strftime("%d/%m/%Y"), index=names.index)
     n = pd.Series(n_valid.to_numpy(), index=names.index)
     k = pd.Series(known.to_numpy(), index=names.index)
+    gone = ~blank & k & n.eq(0)
+    day_text = pd.Series(pd.NA, index=names.index, dtype="str")
+    if gone.any():  # dates written only where a message needs them
+        day_text[gone] = pd.to_datetime(days.to_numpy()[gone.to_numpy()]).strftime("%d/%m/%Y")
     problem = pd.Series(pd.NA, index=names.index, dtype="str")
     problem = problem.mask(~blank & ~k, quoted + " is not a known unit")
-    problem = problem.mask(~blank & k & n.eq(0), quoted + " did not exist on " + day_text)
+    problem = problem.mask(gone, quoted + " did not exist on " + day_text)
     problem = problem.mask(~blank & n.gt(1), quoted + " matches several units")
     return codes.where(~blank & n.eq(1)), problem
