@@ -168,7 +168,8 @@ def decoded_text(data: bytes, path: Path) -> tuple[str, str]:
     else:
         # UTF-8 and cp1258 write the control characters as the same single bytes (< 0x20), and
         # no other character contains such a byte: count them on the bytes, at C speed.
-        counts = np.bincount(np.frombuffer(data, dtype=np.uint8), minlength=256)
+        raw = np.frombuffer(data, dtype=np.uint8)
+        counts = np.bincount(raw[raw < 32], minlength=32)
         controls = int(counts[0:9].sum() + counts[14:32].sum())
     if controls > max(2, len(text) // 100) or "\x00" in text:
         raise InputError(path, "binary content: not a spreadsheet or a text table")

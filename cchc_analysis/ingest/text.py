@@ -51,6 +51,15 @@ def normalized(values: pd.Series, form: str = "NFC") -> pd.Series:
     return values.mask(other, _per_distinct(values[other], lambda t: t.str.normalize(form)))
 
 
+def casefolded(values: pd.Series) -> pd.Series:
+    """``values.str.casefold()``: ASCII cells lower-cased by pyarrow, distinct others by Python."""
+    ascii_ = values.str.isascii().fillna(True).astype(bool)
+    out = values.str.lower()
+    if ascii_.all():
+        return out
+    return out.mask(~ascii_, _per_distinct(values[~ascii_], lambda t: t.str.casefold()))
+
+
 def _per_distinct(values: pd.Series, func) -> pd.Series:
     """Apply a costly text function once per distinct value and map the results back.
 
@@ -116,7 +125,7 @@ def ascii_key(value: str) -> str:
 
 
 def _ascii_distinct(text: pd.Series) -> pd.Series:
-    text = _normalised_distinct(text).str.casefold()
+    text = casefolded(_normalised_distinct(text))
     text = normalized(text.str.replace("đ", "d"), "NFD")
     text = text.str.replace("[\u0300-\u036f]", "", regex=True)  # real characters, not escapes
     return text.str.replace(r"[^0-9a-z]+", " ", regex=True).str.strip()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 
+import numpy as np
 import pandas as pd
 
 from .. import config, refdata
@@ -111,6 +112,39 @@ def _candidates(keys: pd.DataFrame, table: pd.DataFrame, on: str) -> pd.DataFram
 
 
 def resolved_units(
+    names: pd.Series, days: pd.Series, *, reception: bool = False
+) -> tuple[pd.Series, pd.Series]:
+    """Codes of unit names valid on each row's day.
+
+    Resolved once per distinct (name, day) and spread back to the rows: exports repeat a few
+    unit names over many dossiers. When every validity bound is a midnight (reference dates),
+    rows of one calendar day share the answer, so the day is what counts.
+
+    Parameters and returns: see :func:`_resolved_distinct`.
+    """
+    table = unit_alias_table()
+    text = names.fillna("").astype("str")
+    stamps = pd.Series(pd.to_datetime(days.to_numpy()), index=names.index)
+    bounds = pd.concat([table["valid_from"], table["valid_to"]]).dropna()
+    key_days = stamps.dt.normalize() if bounds.eq(bounds.dt.normalize()).all() else stamps
+    name_codes, _ = pd.factorize(text)
+    day_codes, day_values = pd.factorize(key_days, use_na_sentinel=False)
+    pair_codes, _ = pd.factorize(name_codes.astype("int64") * max(len(day_values), 1) + day_codes)
+    _, first = np.unique(pair_codes, return_index=True)  # a row standing for each pair
+    if len(first) == len(text):
+        return _resolved_distinct(names, days, reception=reception)
+    codes, problem = _resolved_distinct(
+        names.iloc[first].reset_index(drop=True),
+        pd.Series(days.to_numpy()[first]),
+        reception=reception,
+    )
+    return (
+        pd.Series(codes.to_numpy()[pair_codes], index=names.index, dtype="str"),
+        pd.Series(problem.to_numpy()[pair_codes], index=names.index, dtype="str"),
+    )
+
+
+def _resolved_distinct(
     names: pd.Series, days: pd.Series, *, reception: bool = False
 ) -> tuple[pd.Series, pd.Series]:
     """Codes of unit names valid on each row's day.

@@ -176,12 +176,17 @@ def parsed_datetimes(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 def mapped_words(values: pd.Series, words: dict) -> tuple[pd.Series, pd.Series]:
     """Values looked up by their ASCII key; ``bad`` marks non-empty cells not in ``words``."""
-    keys = ascii_keys(values)
-    out = keys.map(words)
+    # Once per distinct cell (a missing cell is one of them), then spread back to the rows.
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    uniques = pd.Series(uniques, dtype=values.dtype if len(uniques) else "str")
+    out = ascii_keys(uniques).map(words)
     # A cell of punctuation only ("???", "-") has an empty key: it is blank only if blank is a
     # word of its own (yes/no), otherwise unreadable.
-    bad = out.isna() & ~_blank(values)
-    return out, bad
+    bad = out.isna() & ~_blank(uniques)
+    return (
+        pd.Series(out.to_numpy()[codes], index=values.index, dtype=out.dtype),
+        pd.Series(bad.to_numpy(dtype=bool)[codes], index=values.index, dtype=bool),
+    )
 
 
 def parsed_booleans(values: pd.Series) -> tuple[pd.Series, pd.Series]:
