@@ -31,6 +31,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import config, schema
@@ -135,6 +136,11 @@ def merged_duplicates(typed: pd.DataFrame, kind: str) -> pd.Series:
         rank = clean["status"].eq("da_xu_ly").astype("int64")
     else:
         rank = pd.Series(0, index=clean.index)
+    # Only rows whose key occurs more than once can be dropped: sort those few, not all.
+    if len(KEYS[kind]) == 1 and len(clean):
+        codes, _ = pd.factorize(clean[KEYS[kind][0]], use_na_sentinel=False)
+        repeated = np.bincount(codes)[codes] > 1
+        clean, rank = clean[repeated], rank[repeated]
     # Most advanced first; between equals, the first in (file path, row) order - the rule the
     # sample generator's truth uses too.
     order = clean.assign(_rank=rank.to_numpy(), _pos=range(len(clean))).sort_values(
