@@ -210,8 +210,8 @@ class DossierDataset:
     step                        rows / partitions read              columns
     ==========================  ==================================  =====================
     counts of a period          ``P`` (filter pushed down)          all used by the core
-    "any dossier received?"     partitions of the period only       status, received_at
-    group keys (once a build)   every partition                     the 4 group keys
+    days with dossiers (once)   every partition                     status, received_at
+    group keys (once)           every partition                     the 4 group keys
     calendar check (once)       every partition                     received/finished_at
     ==========================  ==================================  =====================
 
@@ -232,6 +232,7 @@ class DossierDataset:
         if not self.path.exists():
             raise ScaleError(f"dossier dataset not found: {self.path}")
         self._keys: pd.DataFrame | None = None
+        self._days: pd.Series | None = None
         self._prepared_notes: list[str] = []
 
     def on_engine(self, engine: str) -> DossierDataset:
@@ -300,24 +301,25 @@ class DossierDataset:
         out[names] = out[names].fillna(0).astype("int64")
         return out
 
-    def has_rows(self, start, end) -> bool:
-        """Whether a counted dossier was received in [start, end] (the period's partitions)."""
-        import datetime as dt
-
+    def received_days(self) -> pd.Series:
+        """Counted dossiers per day of receipt (one pass over two columns, cached)."""
         import narwhals.stable.v2 as nw
 
         from . import engines
-        from .periods import Quarter
 
-        data = self._read(str(Quarter.of(end)), ["status", "received_at"], first=str(Quarter.of(start)))
-        day = nw.col("received_at").dt.truncate("1d")
-        lo = dt.datetime.combine(start, dt.time())
-        hi = dt.datetime.combine(end, dt.time())
-        hit = data.filter(
-            (~nw.col("status").is_null() & ~nw.col("status").is_in(list(schema.NOT_COUNTED_STATUSES))
-             & ~nw.col("received_at").is_null() & (day >= lo) & (day <= hi)).fill_null(value=False)
-        )
-        return int(engines.collect(hit.select(nw.len())).iloc[0, 0]) > 0
+        if self._days is None:
+            data = self._read(None, ["status", "received_at"])
+            counted = (~nw.col("status").is_null() & ~nw.col("status").is_in(list(schema.NOT_COUNTED_STATUSES))
+                       & ~nw.col("received_at").is_null()).fill_null(value=False)
+            per_day = data.filter(counted).group_by(nw.col("received_at").dt.truncate("1d").alias("day")).agg(nw.len())
+            out = engines.collect(per_day)
+            self._days = pd.Series(out["len"].to_numpy(), index=pd.DatetimeIndex(out["day"])).sort_index()
+        return self._days
+
+    def has_rows(self, start, end) -> bool:
+        """Whether a counted dossier was received in [start, end]."""
+        days = self.received_days()
+        return bool(((days.index >= pd.Timestamp(start)) & (days.index <= pd.Timestamp(end))).any())
 
     def finished_years(self, start, end) -> pd.DataFrame:
         """As ``tables.finished_years``; reads two columns of every partition (a dossier
