@@ -15,7 +15,7 @@ from .. import config, refdata
 from ..schema import DOSSIER_COLUMNS
 from . import values as V
 from .text import normalised_text
-from .units import resolved_units
+from .units import per_name_and_day, resolved_units
 
 #: Vietnamese labels of the canonical fields, used in quarantine messages.
 FIELD_LABELS = {
@@ -82,8 +82,20 @@ def _valid_on(table: pd.DataFrame, day: pd.Series) -> pd.Series:
     )
 
 
+def _mapped(values: pd.Series, mapping: pd.Series) -> pd.Series:
+    """``values.map(mapping)``, looked up once per distinct value."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    out = pd.Series(uniques, dtype=values.dtype if len(uniques) else "str").map(mapping)
+    return pd.Series(out.to_numpy()[codes], index=values.index, dtype=out.dtype)
+
+
 def usual_reception(units: pd.Series, days: pd.Series) -> pd.Series:
     """Usual reception point of each unit on each day (the unit itself when none is listed)."""
+    table = refdata.load_default_reception()
+    return per_name_and_day(lambda u, d: (_usual_reception(u, d),), units, days, table)[0]
+
+
+def _usual_reception(units: pd.Series, days: pd.Series) -> pd.Series:
     frame = pd.DataFrame({"pos": range(len(units)), "unit_code": units.to_numpy(), "day": days.to_numpy()})
     hits = frame.merge(refdata.load_default_reception(), on="unit_code")
     hits = hits[_valid_on(hits, hits["day"])].drop_duplicates("pos")
@@ -94,6 +106,11 @@ def usual_reception(units: pd.Series, days: pd.Series) -> pd.Series:
 def reception_owner(points: pd.Series, days: pd.Series) -> pd.Series:
     """The unit a reception point belongs to: itself if it is a unit, else the first unit whose
     usual reception point it is on that day (``hcc-huong-thuy`` -> ``tx-huong-thuy``)."""
+    table = refdata.load_default_reception()
+    return per_name_and_day(lambda p, d: (_reception_owner(p, d),), points, days, table)[0]
+
+
+def _reception_owner(points: pd.Series, days: pd.Series) -> pd.Series:
     frame = pd.DataFrame({"pos": range(len(points)), "reception_code": points.to_numpy(), "day": days.to_numpy()})
     hits = frame.merge(refdata.load_default_reception(), on="reception_code")
     hits = hits[_valid_on(hits, hits["day"])].drop_duplicates("pos")
@@ -189,7 +206,7 @@ def typed_dossiers(rows: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
     # Catalogue facts by procedure code (codes are text: "001" is not "1").
     cat = catalogue.drop_duplicates("procedure_code").set_index("procedure_code")
     in_catalogue = procedure_code.isin(cat.index)
-    cat_authority = procedure_code.map(cat["authority_code"]).astype("str")
+    cat_authority = _mapped(procedure_code, cat["authority_code"]).astype("str")
     cat_authority = cat_authority.where(~_blank(cat_authority))
 
     authority_raw, reception_raw = _text(rows, "authority"), _text(rows, "reception")
@@ -234,13 +251,13 @@ def typed_dossiers(rows: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
         {
             "dossier_id": dossier_id,
             "procedure_code": procedure_code,
-            "procedure_name": name.where(~_blank(name), procedure_code.map(cat["procedure_name"]).astype("str")),
-            "field": field.where(~_blank(field), procedure_code.map(cat["field"]).astype("str")),
+            "procedure_name": name.where(~_blank(name), _mapped(procedure_code, cat["procedure_name"]).astype("str")),
+            "field": field.where(~_blank(field), _mapped(procedure_code, cat["field"]).astype("str")),
             "unit_code": authority,
-            "level": authority.map(units["level"]),
+            "level": _mapped(authority, units["level"]),
             "reception_code": reception,
             "channel": channel,
-            "online_level": procedure_code.map(cat["online_level"]).astype("str").fillna(export_level),
+            "online_level": _mapped(procedure_code, cat["online_level"]).astype("str").fillna(export_level),
             **dates,
             "status": status,
             "supplement_count": supplements,

@@ -65,6 +65,10 @@ def _per_distinct(values: pd.Series, func) -> pd.Series:
 
     Export columns repeat a few spellings (units, statuses, fields) thousands of times.
     """
+    head = values.iloc[:4096]
+    if len(values) > 4096 and head.nunique(dropna=False) > 0.5 * len(head):
+        # Mostly distinct (ids): mapping back would cost more than it saves.
+        return pd.Series(func(values.astype("str")).to_numpy(dtype=object, na_value=None), index=values.index, dtype="str")
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     done = func(pd.Series(uniques, dtype="str"))
     # A trailing None serves the missing values (code -1), even when all are missing.
@@ -133,4 +137,10 @@ def _ascii_distinct(text: pd.Series) -> pd.Series:
 
 def ascii_keys(values: pd.Series) -> pd.Series:
     """Vectorised :func:`ascii_key` (missing -> "")."""
-    return _per_distinct(values.astype("str").fillna(""), _ascii_distinct)
+    values = values.astype("str").fillna("")
+    ascii_ = values.str.isascii().astype(bool)
+    # An ASCII cell only needs lower case and its runs of other characters made one space.
+    out = values.str.lower().str.replace(r"[^0-9a-z]+", " ", regex=True).str.strip()
+    if ascii_.all():
+        return out
+    return out.mask(~ascii_, _per_distinct(values[~ascii_], _ascii_distinct))

@@ -122,25 +122,31 @@ def resolved_units(
 
     Parameters and returns: see :func:`_resolved_distinct`.
     """
-    table = unit_alias_table()
-    text = names.fillna("").astype("str")
+    return per_name_and_day(
+        lambda n, d: _resolved_distinct(n, d, reception=reception),
+        names, days, unit_alias_table(),
+    )
+
+
+def per_name_and_day(func, names: pd.Series, days: pd.Series, table: pd.DataFrame) -> tuple:
+    """``func(names, days)`` (a tuple of ``str`` Series) computed once per distinct pair.
+
+    The day of a row counts only through comparisons with the ``valid_from`` / ``valid_to``
+    dates of ``table`` and its calendar day: when every bound is a midnight, rows of one name and
+    one calendar day share the answer.
+    """
     stamps = pd.Series(pd.to_datetime(days.to_numpy()), index=names.index)
     bounds = pd.concat([table["valid_from"], table["valid_to"]]).dropna()
     key_days = stamps.dt.normalize() if bounds.eq(bounds.dt.normalize()).all() else stamps
-    name_codes, _ = pd.factorize(text)
+    name_codes, _ = pd.factorize(names, use_na_sentinel=False)  # missing is not ""
     day_codes, day_values = pd.factorize(key_days, use_na_sentinel=False)
     pair_codes, _ = pd.factorize(name_codes.astype("int64") * max(len(day_values), 1) + day_codes)
     _, first = np.unique(pair_codes, return_index=True)  # a row standing for each pair
-    if len(first) == len(text):
-        return _resolved_distinct(names, days, reception=reception)
-    codes, problem = _resolved_distinct(
-        names.iloc[first].reset_index(drop=True),
-        pd.Series(days.to_numpy()[first]),
-        reception=reception,
-    )
-    return (
-        pd.Series(codes.to_numpy()[pair_codes], index=names.index, dtype="str"),
-        pd.Series(problem.to_numpy()[pair_codes], index=names.index, dtype="str"),
+    if len(first) > 0.5 * len(names):
+        return func(names, days)
+    results = func(names.iloc[first].reset_index(drop=True), pd.Series(days.to_numpy()[first]))
+    return tuple(
+        pd.Series(r.to_numpy()[pair_codes], index=names.index, dtype=r.dtype) for r in results
     )
 
 
