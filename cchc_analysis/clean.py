@@ -207,7 +207,7 @@ def cleaned_tables(
     return tables, quarantine_table(typed), reconciliation_table(exports, typed, merged)
 
 
-def clean(raw_dir: str | Path = config.SAMPLE_DIR, processed_dir: str | Path = config.PROCESSED_DIR, *, catalogue: pd.DataFrame | None = None) -> CleanResult:
+def clean(raw_dir: str | Path = config.SAMPLE_DIR, processed_dir: str | Path = config.PROCESSED_DIR, *, catalogue: pd.DataFrame | None = None, partitioned: bool = False) -> CleanResult:
     """Clean every export under ``raw_dir`` and write the processed tables to ``processed_dir``.
 
     Parameters
@@ -245,18 +245,24 @@ def clean(raw_dir: str | Path = config.SAMPLE_DIR, processed_dir: str | Path = c
         },
     }
     result = CleanResult(tables["dossiers"], tables["pakn"], tables["edocs"], quarantine, recon, meta, meta["dropped_columns"])
-    write_processed(result, processed_dir)
+    write_processed(result, processed_dir, partitioned=partitioned)
     result.seconds = time.perf_counter() - started
     return result
 
 
-def write_processed(result: CleanResult, processed_dir: str | Path) -> None:
+def write_processed(result: CleanResult, processed_dir: str | Path, partitioned: bool = False) -> None:
     """Write the tables of ``result`` into ``processed_dir``, all or nothing.
 
-    This is the seam for a later ``--partitioned`` layout (one parquet dataset per quarter).
+    With ``partitioned``, ``dossiers.parquet`` is a folder partitioned by quarter of receipt
+    (``scale.write_partitioned``), which the distributed engines read per period.
     """
     with atomic_directory(processed_dir) as tmp:
-        result.dossiers.to_parquet(tmp / "dossiers.parquet", index=False)
+        if partitioned:
+            from .scale import write_partitioned
+
+            write_partitioned(result.dossiers, tmp / "dossiers.parquet")
+        else:
+            result.dossiers.to_parquet(tmp / "dossiers.parquet", index=False)
         result.pakn.to_parquet(tmp / "pakn.parquet", index=False)
         result.edocs.to_parquet(tmp / "edocs.parquet", index=False)
         result.quarantine.to_csv(tmp / "quarantine.csv", index=False, encoding="utf-8")
@@ -320,10 +326,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``cchc clean``."""
     parser.add_argument("--raw", type=Path, default=config.SAMPLE_DIR, help="folder of raw exports (default: the shipped sample)")
     parser.add_argument("--processed", type=Path, default=config.PROCESSED_DIR, help="output folder (default: data/processed)")
+    parser.add_argument("--partitioned", action="store_true", help="write dossiers.parquet as a dataset partitioned by quarter of receipt (national scale)")
 
 
 def run(args: argparse.Namespace) -> int:
     """Run ``cchc clean``; quarantined rows are not an error (exit 0)."""
-    result = clean(args.raw, args.processed)
+    result = clean(args.raw, args.processed, partitioned=getattr(args, "partitioned", False))
     print(result.summary())
     return 0

@@ -243,3 +243,43 @@ class TestPySpark:
     @pytest.mark.slow
     def test_sample_quarter_equals_pandas_and_oracle(self, spark, sample_partitioned, sample_prepared, processed_sample_dir):
         _check_sample_quarter("pyspark", sample_partitioned, sample_prepared, processed_sample_dir, "2024Q1", "calendar")
+
+
+# --------------------------------------------------------------------------- commands
+
+
+class TestCommands:
+    def test_clean_writes_the_partitioned_layout(self, tmp_path):
+        from cchc_analysis import clean
+
+        result = clean.CleanResult(
+            _dirty(), schema.empty_frame(schema.PAKN_COLUMNS), schema.empty_frame(schema.EDOC_COLUMNS),
+            pd.DataFrame(columns=schema.QUARANTINE_COLUMNS), pd.DataFrame(columns=schema.RECONCILIATION_COLUMNS),
+            {"synthetic": True},
+        )
+        clean.write_processed(result, tmp_path / "out", partitioned=True)
+        assert (tmp_path / "out" / "dossiers.parquet" / "received_quarter=2024Q1").is_dir()
+        back = clean.load_processed(tmp_path / "out").dossiers  # still readable whole, in memory
+        assert sorted(back["dossier_id"]) == sorted(_dirty()["dossier_id"])
+
+    def test_parser_has_the_scale_options(self):
+        import argparse
+
+        from cchc_analysis import clean, indicators
+
+        parser = argparse.ArgumentParser()
+        indicators.add_arguments(parser)
+        args = parser.parse_args(["--engine", "dask", "--scheduler", "tcp://127.0.0.1:8786"])
+        assert (args.engine, args.scheduler, args.spark_master) == ("dask", "tcp://127.0.0.1:8786", None)
+        parser = argparse.ArgumentParser()
+        clean.add_arguments(parser)
+        assert parser.parse_args(["--partitioned"]).partitioned
+
+    @pytest.mark.slow
+    def test_indicators_command_on_partitioned_folder(self, sample_partitioned, indicators_sample_outputs, tmp_path):
+        from cchc_analysis import cli
+
+        code = cli.main(["indicators", "--quarter", "2024Q1", "--engine", "polars",
+                         "--processed", str(sample_partitioned), "--out", str(tmp_path)])
+        assert code == 0
+        _same_files(indicators_sample_outputs / "2024Q1", tmp_path / "2024Q1")

@@ -92,8 +92,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quarter", default=config.DEFAULT_QUARTER, help="e.g. 2024Q1 (default %(default)s)")
     parser.add_argument("--period", choices=("calendar", "nd09"), default=config.DEFAULT_PERIOD,
                         help="reporting convention (default %(default)s)")
-    parser.add_argument("--engine", choices=("pandas", "polars", "duckdb"), default=config.DEFAULT_ENGINE,
+    parser.add_argument("--engine", choices=("pandas", "polars", "duckdb", "dask", "pyspark"), default=config.DEFAULT_ENGINE,
                         help="dataframe engine (same results on every engine; default %(default)s)")
+    parser.add_argument("--scheduler", default=None,
+                        help="dask: scheduler address tcp://HOST:8786 (default: $DASK_SCHEDULER_ADDRESS, "
+                             "else a local cluster sized to the machine)")
+    parser.add_argument("--spark-master", default=None,
+                        help="pyspark: master URL (default: $SPARK_MASTER, else local[*]); needs Java")
     parser.add_argument("--processed", type=Path, default=config.PROCESSED_DIR,
                         help="cleaned tables written by `cchc clean` (default %(default)s)")
     parser.add_argument("--out", type=Path, default=config.OUTPUT_DIR,
@@ -109,8 +114,19 @@ def run(args: argparse.Namespace) -> int:
     processed_dir = Path(args.processed)
     if not (processed_dir / "dossiers.parquet").exists():
         raise InputError(processed_dir / "dossiers.parquet", "not found; run `cchc clean` first")
-    processed = load_processed(processed_dir)
-    tables = build_quarter(processed, args.quarter, period=args.period, engine=args.engine)
+    from .. import scale
+
+    engine = args.engine
+    address = getattr(args, "scheduler", None) if engine == "dask" else getattr(args, "spark_master", None)
+    scale.connect(engine, address)
+    if scale.is_partitioned(processed_dir / "dossiers.parquet") or engine in ("dask", "pyspark"):
+        processed = scale.load_processed(processed_dir)  # dossiers stay on disk, read per period
+    else:
+        processed = load_processed(processed_dir)
+    try:
+        tables = build_quarter(processed, args.quarter, period=args.period, engine=engine)
+    finally:
+        scale.shutdown()
     folder = write_quarter(tables, args.out)
     all_row = tables.indicators.query("unit_code == 'ALL' and field == 'ALL' and indicator == 'on_time_rate'")
     value = all_row["value"].iloc[0] if len(all_row) else float("nan")
