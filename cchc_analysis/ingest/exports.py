@@ -70,6 +70,12 @@ def _row_text(cells: pd.DataFrame) -> pd.Series:
     return joined.str.strip()
 
 
+#: An id cell whose first letter or digit is an ASCII digit, after ASCII punctuation only: its
+#: ASCII key starts with that digit, so it is not empty, not a footer word (they all start with
+#: a letter) and not the header (unless the header's key starts with a digit).
+_DIGIT_FIRST = r"^[\x00-\x2f\x3a-\x40\x5b-\x60\x7b-\x7f]*[0-9]"
+
+
 def line_classes(cells: pd.DataFrame, header: Header) -> pd.Series:
     """Class of every line below the header: ``data``, ``blank``, ``header`` or ``footer``.
 
@@ -80,17 +86,31 @@ def line_classes(cells: pd.DataFrame, header: Header) -> pd.Series:
     header
         The recognised header of the grid.
     """
-    stripped = cells.apply(lambda col: col.str.strip())  # column-wise
-    filled = stripped.ne("").sum(axis=1)
+    id_col = next(c for c, f in header.columns.items() if f == ID_FIELD[header.kind])
+    id_header = header_key(header.names[id_col])
+    raw_id = cells[id_col]
+    # Only lines whose id cell is blank, a footer word or the id header itself can be anything
+    # but data: the costlier checks run on those few lines only. An id starting with a digit
+    # (the usual dossier number) settles it without computing its key ("0" stands for it).
+    plain = (
+        raw_id.str.contains(_DIGIT_FIRST, regex=True).fillna(False).astype(bool)
+        if not id_header[:1].isdigit()
+        else pd.Series(False, index=cells.index)
+    )
+    id_key = pd.Series("0", index=cells.index, dtype="str")
+    if not plain.all():
+        id_key[~plain] = ascii_keys(raw_id[~plain].str.strip())
+    no_id = id_key.eq("") | id_key.str.contains(FOOTER_START, regex=True)
+    suspect = no_id | id_key.str.replace(" ", "").eq(id_header)
+    # A line with a non-empty id key has a filled cell: it is neither blank nor a signature
+    # line, so cells are counted on the lines without an id only.
+    empty_id = id_key.eq("")
+    filled = pd.Series(1, index=cells.index)
+    if empty_id.any():
+        filled[empty_id] = cells[empty_id].apply(lambda col: col.str.strip()).ne("").sum(axis=1)
     classes = pd.Series("data", index=cells.index, dtype="str")
     classes = classes.mask(filled.eq(0), "blank")
-    id_col = next(c for c, f in header.columns.items() if f == ID_FIELD[header.kind])
-    id_key = ascii_keys(stripped[id_col])
-    # Only lines whose id cell is blank, a footer word or the id header itself can be anything
-    # but data: the costlier checks run on those few lines only.
-    no_id = id_key.eq("") | id_key.str.contains(FOOTER_START, regex=True)
-    suspect = no_id | id_key.str.replace(" ", "").eq(header_key(header.names[id_col]))
-    few = stripped[suspect]
+    few = cells[suspect].apply(lambda col: col.str.strip())  # column-wise, few lines
     # A repeated header line: at least half of the kept header cells (and 2) come back.
     repeats = pd.Series(0, index=few.index)
     for col in header.columns:
@@ -102,14 +122,14 @@ def line_classes(cells: pd.DataFrame, header: Header) -> pd.Series:
         text.str.contains(FOOTER_START, regex=True) | text.str.contains(FOOTER_DATE, regex=True)
     ).reindex(cells.index, fill_value=False)
     footer = classes.eq("data") & footer_words & no_id
-    after_footer = footer.cummax() & classes.eq("data") & id_key.eq("") & filled.le(SIGNATURE_CELLS)
+    after_footer = footer.cummax() & classes.eq("data") & empty_id & filled.le(SIGNATURE_CELLS)
     return classes.mask(footer | after_footer, "footer")
 
 
 def _sheet_export(sheet: Sheet, header: Header, source_file: str) -> Export:
     body = sheet.cells.iloc[header.row + header.rows :]
     classes = line_classes(body, header)
-    data = body[classes.eq("data")]
+    data = body[list(header.columns)][classes.eq("data").to_numpy()]
     # Only the recognised columns leave this function: personal and unknown ones stop here.
     rows = pd.DataFrame(
         {name: normalized(data[col].str.strip(), "NFC") for col, name in header.columns.items()},

@@ -86,7 +86,7 @@ def _mapped(values: pd.Series, mapping: pd.Series) -> pd.Series:
     """``values.map(mapping)``, looked up once per distinct value."""
     codes, uniques = pd.factorize(values, use_na_sentinel=False)
     out = pd.Series(uniques, dtype=values.dtype if len(uniques) else "str").map(mapping)
-    return pd.Series(out.to_numpy()[codes], index=values.index, dtype=out.dtype)
+    return pd.Series(out.array.take(codes), index=values.index, dtype=out.dtype)
 
 
 def usual_reception(units: pd.Series, days: pd.Series) -> pd.Series:

@@ -70,10 +70,9 @@ def _per_distinct(values: pd.Series, func) -> pd.Series:
         # Mostly distinct (ids): mapping back would cost more than it saves.
         return pd.Series(func(values.astype("str")).to_numpy(dtype=object, na_value=None), index=values.index, dtype="str")
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    done = func(pd.Series(uniques, dtype="str"))
-    # A trailing None serves the missing values (code -1), even when all are missing.
-    out = np.append(done.to_numpy(dtype=object, na_value=None), None)
-    return pd.Series(out[codes], index=values.index, dtype="str")
+    done = func(pd.Series(uniques, dtype="str")).astype("str")
+    # Code -1 (a missing value) takes a missing result, even when all are missing.
+    return pd.Series(done.array.take(codes, allow_fill=True), index=values.index, dtype="str")
 
 
 #: Cheap pre-filter (no look-around, runs in pyarrow) for cells that may need a tone fix.

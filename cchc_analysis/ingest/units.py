@@ -146,7 +146,7 @@ def per_name_and_day(func, names: pd.Series, days: pd.Series, table: pd.DataFram
         return func(names, days)
     results = func(names.iloc[first].reset_index(drop=True), pd.Series(days.to_numpy()[first]))
     return tuple(
-        pd.Series(r.to_numpy()[pair_codes], index=names.index, dtype=r.dtype) for r in results
+        pd.Series(r.array.take(pair_codes), index=names.index, dtype=r.dtype) for r in results
     )
 
 

@@ -184,7 +184,7 @@ def mapped_words(values: pd.Series, words: dict) -> tuple[pd.Series, pd.Series]:
     # word of its own (yes/no), otherwise unreadable.
     bad = out.isna() & ~_blank(uniques)
     return (
-        pd.Series(out.to_numpy()[codes], index=values.index, dtype=out.dtype),
+        pd.Series(out.array.take(codes), index=values.index, dtype=out.dtype),
         pd.Series(bad.to_numpy(dtype=bool)[codes], index=values.index, dtype=bool),
     )
 
