@@ -88,13 +88,35 @@ def _without_float_suffix(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def text_cells(rows: list[list[object]]) -> pd.DataFrame:
-    """A ``str`` frame of ``rows`` (ragged lists of cell values), missing cells as ""."""
+    """A ``str`` frame of ``rows`` (ragged lists of cell values), missing cells as "".
+
+    Built column by column from one object array: a column of text only (most of them) goes
+    to pyarrow as it is; the others (numbers, dates) are converted as ``astype("str")`` does.
+    """
     width = max((len(r) for r in rows), default=0)
-    # Title and footer lines are shorter than data rows: pad them (reader-level, C-speed lists).
-    rows = [list(r) + [""] * (width - len(r)) for r in rows]
-    frame = pd.DataFrame(rows, dtype=object) if rows else pd.DataFrame(dtype=object)
-    frame = frame.fillna("").astype("str")
-    return _without_float_suffix(frame)
+    if any(len(r) != width for r in rows):
+        # Title and footer lines are shorter than data rows: pad them (C-speed lists).
+        rows = [list(r) + [""] * (width - len(r)) for r in rows]
+    if not rows or not width:
+        frame = pd.DataFrame(rows, dtype=object) if rows else pd.DataFrame(dtype=object)
+        return _without_float_suffix(frame.fillna("").astype("str"))
+    grid = np.empty((len(rows), width), dtype=object)
+    grid[:] = rows
+    columns = {}
+    for j in range(width):  # one pass per column
+        col = grid[:, j]
+        if pd.api.types.infer_dtype(col, skipna=False) == "string":
+            columns[j] = pd.array(pa.array(col, type=pa.string()), dtype=_STR)
+            continue
+        codes, uniques = pd.factorize(col)  # missing (None, NaN) -> -1
+        if any(isinstance(u, (bool, int, float, np.number)) for u in uniques):
+            # Numbers compare equal across types (1 == 1.0 == True, 0.0 == -0.0) but print
+            # differently: convert every cell.
+            columns[j] = pd.Series(col, dtype=object).fillna("").astype("str").array
+        else:  # text and dates: each distinct value printed once
+            done = pd.Series(uniques, dtype=object).astype("str").array
+            columns[j] = done.take(codes, allow_fill=True).fillna("")
+    return _without_float_suffix(pd.DataFrame(columns))
 
 
 def filled_merges(cells: pd.DataFrame, ranges: list | None) -> pd.DataFrame:
