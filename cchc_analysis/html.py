@@ -26,11 +26,16 @@ from __future__ import annotations
 import copy
 import os
 import re
+import sys
 from pathlib import Path
 
-import jinja2
-import nbformat
-from nbconvert import HTMLExporter
+# jsonschema (through nbformat) skips its ``iri`` format checker instead of importing
+# rfc3987_syntax, ~1 s at every start (see cchc_analysis.run.without_iri_checker).
+sys.modules.setdefault("rfc3987_syntax", None)
+
+import jinja2  # noqa: E402
+import nbformat  # noqa: E402
+from nbconvert import HTMLExporter  # noqa: E402
 
 from .config import PROJECT_ROOT
 from .io import write_text_atomic

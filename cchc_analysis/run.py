@@ -66,6 +66,17 @@ STATUSES = ("ok", "failed", "skipped", "up_to_date")
 _QUARTER_DIR = re.compile(r"^\d{4}Q[1-4]$")
 
 
+def without_iri_checker() -> None:
+    """Keep jsonschema from importing ``rfc3987_syntax`` (it builds a lark grammar at import:
+    ~1 s, several under load, at every start of nbformat, papermill or nbconvert).
+
+    jsonschema imports it only to check the ``iri`` format, inside ``suppress(ImportError)``;
+    the notebook schemas use no such format. Call before the first import of those tools.
+    """
+    sys.modules.setdefault("rfc3987_syntax", None)
+
+
+
 # --------------------------------------------------------------------------- inputs
 
 
@@ -295,6 +306,7 @@ class NotebookResult:
 
 def declared_parameters(notebook: str | Path) -> set[str]:
     """Names assigned in the notebook's cell tagged ``parameters`` (empty if there is none)."""
+    without_iri_checker()
     import nbformat
 
     nb = nbformat.read(str(notebook), as_version=4)
@@ -310,6 +322,7 @@ def execute_task(task: NotebookTask) -> NotebookResult:
     Never raises for a notebook error: the result says ``failed`` with a one-line reason
     (``ValueError: ...``), and papermill has saved the executed notebook showing the error.
     """
+    without_iri_checker()
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -783,6 +796,7 @@ def refresh_committed_notebooks(
         At the first notebook that fails; it and the later ones are left as they were, and the
         message names the executed copy that shows the error.
     """
+    without_iri_checker()
     import nbformat
     import papermill
     from papermill.exceptions import PapermillExecutionError
