@@ -48,6 +48,9 @@ def normalized(values: pd.Series, form: str = "NFC") -> pd.Series:
     other = ~values.str.isascii().fillna(True).astype(bool)
     if not other.any():
         return values
+    head = values.iloc[:4096]
+    if head.nunique(dropna=False) <= 0.5 * len(head):  # few spellings (names): all at once
+        return _per_distinct(values, lambda t: normalized(t, form))
     return values.mask(other, _per_distinct(values[other], lambda t: t.str.normalize(form)))
 
 
