@@ -26,6 +26,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from . import fmt, refdata
+from .labels import INDICATOR_SHORT_LABELS, LEVEL_LABELS
 from .io import atomic_write
 
 FONT = "DejaVu Sans"  # has every Vietnamese letter; bundled with matplotlib, so always there
@@ -40,24 +41,6 @@ LEVEL_STYLES: dict[str, tuple[str, str]] = {
     "tinh": ("#cfcfcf", ".."),
     "huyen": ("#3a3a3a", ""),
     "xa": ("#8c8c8c", "//"),
-}
-LEVEL_LABELS = {"tinh": "Cấp tỉnh", "huyen": "Cấp huyện", "xa": "Cấp xã"}
-#: Short Vietnamese names of the indicators, for axes and legends.
-INDICATOR_LABELS = {
-    "on_time_rate": "Tỷ lệ giải quyết đúng hạn",
-    "on_time_rate_766": "Tỷ lệ tiến độ giải quyết (766)",
-    "online_rate": "Tỷ lệ hồ sơ trực tuyến",
-    "full_online_rate": "Tỷ lệ trực tuyến toàn trình",
-    "digitised_input_rate": "Tỷ lệ số hóa hồ sơ",
-    "digitised_result_rate": "Tỷ lệ số hóa kết quả",
-    "reuse_rate": "Tỷ lệ tái sử dụng dữ liệu",
-    "online_payment_rate": "Tỷ lệ thanh toán trực tuyến",
-    "apology_rate": "Tỷ lệ xin lỗi khi trễ hạn",
-    "avg_processing_days": "Số ngày giải quyết bình quân",
-    "pakn_handled_rate": "Tỷ lệ xử lý PAKN",
-    "pakn_on_time_rate": "Tỷ lệ xử lý PAKN đúng hạn",
-    "edoc_rate": "Tỷ lệ văn bản điện tử",
-    "one_stop_rate": "Tỷ lệ TTHC theo cơ chế một cửa",
 }
 HEADLINE_INDICATORS = ("on_time_rate", "online_rate", "digitised_input_rate")
 DIGITAL_INDICATORS = (
@@ -299,7 +282,7 @@ def trend(
                 marker=marker,
                 linestyle=style,
                 color=_LINE_GREYS[i % len(_LINE_GREYS)],
-                label=INDICATOR_LABELS.get(indicator, indicator),
+                label=INDICATOR_SHORT_LABELS.get(indicator, indicator),
             )
             ax.annotate(
                 fmt.percent(series["value"].iloc[-1]),
@@ -473,7 +456,7 @@ def digital_rates(
                 linewidth=1.4,
                 label="Chỉ tiêu",
             )
-        ax.set_xticks(x, [_wrap(INDICATOR_LABELS.get(n, n)) for n in rows["indicator"]])
+        ax.set_xticks(x, [_wrap(INDICATOR_SHORT_LABELS.get(n, n)) for n in rows["indicator"]])
         ax.set_ylim(0, 110)
         ax.yaxis.set_major_formatter(percent_formatter())
         ax.set_ylabel("Tỷ lệ")

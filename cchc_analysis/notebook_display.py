@@ -23,6 +23,7 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 from . import fmt, refdata, schema
+from .labels import CHANNEL_LABELS, INDICATOR_LABELS, LEVEL_LABELS
 
 ALL = "ALL"
 
@@ -60,25 +61,6 @@ FORM06_LABELS = {
     "pending_within_due": ("Số hồ sơ đang giải quyết", "Trong hạn"),
     "pending_overdue": ("Số hồ sơ đang giải quyết", "Quá hạn"),
 }
-#: Short Vietnamese name of every indicator (DESIGN §8), for table rows.
-INDICATOR_LABELS = {
-    "on_time_rate": "Tỷ lệ giải quyết đúng hạn",
-    "on_time_rate_766": "Tỷ lệ tiến độ giải quyết (QĐ 766)",
-    "online_rate": "Tỷ lệ hồ sơ trực tuyến",
-    "full_online_rate": "Tỷ lệ hồ sơ trực tuyến toàn trình",
-    "digitised_input_rate": "Tỷ lệ số hóa hồ sơ, giấy tờ",
-    "digitised_result_rate": "Tỷ lệ số hóa kết quả",
-    "reuse_rate": "Tỷ lệ tái sử dụng dữ liệu số hóa",
-    "online_payment_rate": "Tỷ lệ thanh toán trực tuyến",
-    "apology_rate": "Tỷ lệ hồ sơ quá hạn có phiếu xin lỗi",
-    "avg_processing_days": "Thời gian giải quyết bình quân (ngày làm việc)",
-    "pakn_handled_rate": "Tỷ lệ giải quyết phản ánh, kiến nghị",
-    "pakn_on_time_rate": "Tỷ lệ phản ánh, kiến nghị giải quyết đúng hạn",
-    "edoc_rate": "Tỷ lệ văn bản điện tử",
-    "one_stop_rate": "Tỷ lệ TTHC theo cơ chế một cửa, liên thông",
-}
-CHANNEL_LABELS = {"truc_tiep": "Trực tiếp", "truc_tuyen": "Trực tuyến", "buu_chinh": "Bưu chính công ích"}
-LEVEL_LABELS = {"tinh": "Cấp tỉnh", "huyen": "Cấp huyện", "xa": "Cấp xã"}
 #: Columns of the dossier lists (no personal data).
 DOSSIER_LIST_LABELS = {
     "dossier_id": "Mã hồ sơ",

@@ -1,0 +1,42 @@
+"""Vietnamese labels shared by tables, charts and notebooks (one vocabulary for the suite)."""
+
+from __future__ import annotations
+
+#: Administrative levels of the authority units.
+LEVEL_LABELS = {"tinh": "Cấp tỉnh", "huyen": "Cấp huyện", "xa": "Cấp xã"}
+#: Submission channels (schema.CHANNELS).
+CHANNEL_LABELS = {"truc_tiep": "Trực tiếp", "truc_tuyen": "Trực tuyến", "buu_chinh": "Bưu chính công ích"}
+#: Vietnamese name of every indicator (DESIGN §8), for table rows.
+INDICATOR_LABELS = {
+    "on_time_rate": "Tỷ lệ giải quyết đúng hạn",
+    "on_time_rate_766": "Tỷ lệ tiến độ giải quyết (QĐ 766)",
+    "online_rate": "Tỷ lệ hồ sơ trực tuyến",
+    "full_online_rate": "Tỷ lệ hồ sơ trực tuyến toàn trình",
+    "digitised_input_rate": "Tỷ lệ số hóa hồ sơ, giấy tờ",
+    "digitised_result_rate": "Tỷ lệ số hóa kết quả",
+    "reuse_rate": "Tỷ lệ tái sử dụng dữ liệu số hóa",
+    "online_payment_rate": "Tỷ lệ thanh toán trực tuyến",
+    "apology_rate": "Tỷ lệ hồ sơ quá hạn có phiếu xin lỗi",
+    "avg_processing_days": "Thời gian giải quyết bình quân (ngày làm việc)",
+    "pakn_handled_rate": "Tỷ lệ giải quyết phản ánh, kiến nghị",
+    "pakn_on_time_rate": "Tỷ lệ phản ánh, kiến nghị giải quyết đúng hạn",
+    "edoc_rate": "Tỷ lệ văn bản điện tử",
+    "one_stop_rate": "Tỷ lệ TTHC theo cơ chế một cửa, liên thông",
+}
+#: Shorter names of the indicators, for chart axes and legends.
+INDICATOR_SHORT_LABELS = {
+    "on_time_rate": "Tỷ lệ giải quyết đúng hạn",
+    "on_time_rate_766": "Tỷ lệ tiến độ giải quyết (766)",
+    "online_rate": "Tỷ lệ hồ sơ trực tuyến",
+    "full_online_rate": "Tỷ lệ trực tuyến toàn trình",
+    "digitised_input_rate": "Tỷ lệ số hóa hồ sơ",
+    "digitised_result_rate": "Tỷ lệ số hóa kết quả",
+    "reuse_rate": "Tỷ lệ tái sử dụng dữ liệu",
+    "online_payment_rate": "Tỷ lệ thanh toán trực tuyến",
+    "apology_rate": "Tỷ lệ xin lỗi khi trễ hạn",
+    "avg_processing_days": "Số ngày giải quyết bình quân",
+    "pakn_handled_rate": "Tỷ lệ xử lý PAKN",
+    "pakn_on_time_rate": "Tỷ lệ xử lý PAKN đúng hạn",
+    "edoc_rate": "Tỷ lệ văn bản điện tử",
+    "one_stop_rate": "Tỷ lệ TTHC theo cơ chế một cửa",
+}
