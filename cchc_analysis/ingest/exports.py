@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..errors import InputError
@@ -76,6 +77,13 @@ def _row_text(cells: pd.DataFrame) -> pd.Series:
 _DIGIT_FIRST = r"^[\x00-\x2f\x3a-\x40\x5b-\x60\x7b-\x7f]*[0-9]"
 
 
+def _stacked(cells: pd.DataFrame, columns: list) -> pd.Series:
+    """The given columns of ``cells`` one after the other, as one ``str`` Series."""
+    if not columns:
+        return pd.Series([], dtype="str")
+    return pd.concat([cells[c].astype("str") for c in columns], ignore_index=True)
+
+
 def line_classes(cells: pd.DataFrame, header: Header) -> pd.Series:
     """Class of every line below the header: ``data``, ``blank``, ``header`` or ``footer``.
 
@@ -112,9 +120,11 @@ def line_classes(cells: pd.DataFrame, header: Header) -> pd.Series:
     classes = classes.mask(filled.eq(0), "blank")
     few = cells[suspect].apply(lambda col: col.str.strip())  # column-wise, few lines
     # A repeated header line: at least half of the kept header cells (and 2) come back.
-    repeats = pd.Series(0, index=few.index)
-    for col in header.columns:
-        repeats += ascii_keys(few[col]).str.replace(" ", "").eq(header_key(header.names[col]))
+    kept = list(header.columns)
+    # One key computation for all kept cells of the few lines (stacked column after column).
+    keys = ascii_keys(_stacked(few, kept)).str.replace(" ", "").to_numpy(dtype=object).reshape(len(kept), -1)
+    wanted = np.array([header_key(header.names[col]) for col in kept], dtype=object)[:, None]
+    repeats = pd.Series((keys == wanted).sum(axis=0) if len(few) else 0, index=few.index)
     is_header = repeats.ge(max(2, (len(header.columns) + 1) // 2)).reindex(cells.index, fill_value=False)
     classes = classes.mask(is_header, "header")
     text = ascii_keys(_row_text(few))
@@ -131,8 +141,12 @@ def _sheet_export(sheet: Sheet, header: Header, source_file: str) -> Export:
     classes = line_classes(body, header)
     data = body[list(header.columns)][classes.eq("data").to_numpy()]
     # Only the recognised columns leave this function: personal and unknown ones stop here.
+    # Stripped and NFC-normalised in one pass over all kept columns (stacked), not per column.
+    kept = list(header.columns)
+    flat = normalized(_stacked(data, kept).str.strip(), "NFC").array
+    n = len(data)
     rows = pd.DataFrame(
-        {name: normalized(data[col].str.strip(), "NFC") for col, name in header.columns.items()},
+        {header.columns[col]: pd.Series(flat[i * n : (i + 1) * n], index=data.index, dtype="str") for i, col in enumerate(kept)},
         index=data.index,
     )
     rows["source_row"] = pd.Series(data.index + 1, index=data.index, dtype="Int64")
