@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import datagen
+from . import datagen  # noqa: F401  (light: numpy + pyarrow; spawned fan-out workers re-import it)
 
 
 def _rss_mb() -> float:
@@ -277,18 +277,28 @@ def prepare_run_floor(rows, option):
 
 
 def prepare_run_compute(rows, option):
-    """What the three notebooks compute, without kernels: clean + build_quarter + write_quarter
-    + the report's charts and narrative where those modules expose them."""
-    from cchc_analysis import clean, config
-    from cchc_analysis.indicators import build_quarter, read_quarter, write_quarter
+    """What the three notebooks compute, in this process and without kernels: 01 (clean +
+    summary), 02 (build, write and show the quarter's tables), 03 (load the tables, charts
+    saved, report shown: charts as PNG, narrative). Displays go to a null stdout."""
+    import contextlib
+    import io
+
+    from cchc_analysis import charts, clean, config
+    from cchc_analysis import notebook_display as nd
+    from cchc_analysis.indicators import build_quarter, write_quarter
 
     processed, outputs = _run_dirs()
+    quarter, period = config.DEFAULT_QUARTER, config.DEFAULT_PERIOD
 
     def step():
-        clean.clean(config.SAMPLE_DIR, processed)
-        tables = build_quarter(clean.load_processed(processed), config.DEFAULT_QUARTER)
-        write_quarter(tables, outputs)
-        read_quarter(outputs, config.DEFAULT_QUARTER)
+        with contextlib.redirect_stdout(io.StringIO()):
+            nd.show_clean_summary(clean.clean(config.SAMPLE_DIR, processed))
+            tables = build_quarter(clean.load_processed(processed), quarter, period=period)
+            write_quarter(tables, outputs)
+            nd.show_quarter_tables(tables, None)
+            report = nd.load_report_tables(outputs, quarter, period, None)
+            charts.save_all(report, outputs)
+            nd.show_report(report, None)
         return {}
 
     return step

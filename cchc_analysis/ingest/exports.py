@@ -31,6 +31,8 @@ FOOTER_DATE = r"ngay(?: \d{1,2})? thang(?: \d{1,2})? nam"
 #: After a footer, a line without id and with at most this many filled cells is part of the
 #: signature block (a signer's name, a title), not a data row.
 SIGNATURE_CELLS = 2
+#: Files up to this many kept cells are normalised as one stacked column.
+_STACK_CELLS = 2_000_000
 
 
 @dataclass
@@ -141,12 +143,17 @@ def _sheet_export(sheet: Sheet, header: Header, source_file: str) -> Export:
     classes = line_classes(body, header)
     data = body[list(header.columns)][classes.eq("data").to_numpy()]
     # Only the recognised columns leave this function: personal and unknown ones stop here.
-    # Stripped and NFC-normalised in one pass over all kept columns (stacked), not per column.
     kept = list(header.columns)
-    flat = normalized(_stacked(data, kept).str.strip(), "NFC").array
-    n = len(data)
+    if len(data) * len(kept) <= _STACK_CELLS:
+        # A small file: stripped and NFC-normalised in one pass over all kept columns (stacked),
+        # per-call overheads paid once, not per column.
+        flat = normalized(_stacked(data, kept).str.strip(), "NFC").array
+        n = len(data)
+        columns = {header.columns[col]: flat[i * n : (i + 1) * n] for i, col in enumerate(kept)}
+    else:  # a large one column by column (no stacked copy of the whole table)
+        columns = {header.columns[col]: normalized(data[col].str.strip(), "NFC").array for col in kept}
     rows = pd.DataFrame(
-        {header.columns[col]: pd.Series(flat[i * n : (i + 1) * n], index=data.index, dtype="str") for i, col in enumerate(kept)},
+        {name: pd.Series(values, index=data.index, dtype="str") for name, values in columns.items()},
         index=data.index,
     )
     rows["source_row"] = pd.Series(data.index + 1, index=data.index, dtype="Int64")

@@ -268,9 +268,11 @@ def text_sheet(path: Path, data: bytes) -> Sheet:
         payload = data[3:]
     else:  # transcoded once, in memory
         payload = text.encode("utf-8")
+    del text  # (not kept in memory while pyarrow reads; decoded again for the csv module)
     cells = _arrow_cells(payload, delimiter) if re.search(rb"[^ \t\n\r\x0b\x0c]", payload) else None
     if cells is not None:
         return Sheet("", _without_float_suffix(cells), encoding, delimiter)
+    text = decoded_text(data, path)[0]
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     return Sheet("", text_cells(rows), encoding, delimiter)
 
