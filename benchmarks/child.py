@@ -334,9 +334,13 @@ def main(argv: list[str]) -> int:
     option = argv[2] if len(argv) > 2 else None
     step = globals()[f"prepare_{kind}"](rows, option)
     base = _rss_mb()
+    cpu0 = os.times()
     began = time.perf_counter()
     extra = step() or {}
     seconds = time.perf_counter() - began
+    cpu1 = os.times()
+    # CPU time of the step: this process (all threads) + waited-for children (kernels, workers).
+    extra["cpu_s"] = round(sum(cpu1[i] - cpu0[i] for i in range(4)), 2)
     seconds = extra.pop("_seconds", seconds)
     print("BENCH_RESULT " + json.dumps({"seconds": seconds, "peak_mb": round(_peak_mb(), 1),
                                         "base_mb": round(base, 1), "extra": extra}), flush=True)

@@ -100,7 +100,8 @@ class Harness:
             while i < total:
                 began = time.perf_counter()
                 s, peak, extra = self._once(kind, rows, option, timeout)
-                print(f"  {label:<40} run {i + 1}: {s:8.3f} s  peak {peak:8.1f} MB"
+                print(f"  {label:<40} run {i + 1}: {s:8.3f} s  cpu {extra.get('cpu_s', float('nan')):7.2f} s"
+                      f"  peak {peak:8.1f} MB"
                       f"  (wall {time.perf_counter() - began:.1f} s)", file=sys.stderr, flush=True)
                 if i == 0 and warmup and s > self.args.slow:
                     # A slow step: its first run is the measurement (no warm-up, no repeats).
@@ -131,7 +132,9 @@ def _row(step, rows, ours: Measure, anchor: str, anc: Measure | None, target: st
         ratio = round(ours_s / anchor_s, 2)
     return {"step": step, "rows": rows, "ours_s": ours_s, "anchor": anchor, "anchor_s": anchor_s,
             "ratio": ratio, "peak_mb": ours.peak_mb, "target": target,
-            "met": None if met is None else bool(met), "note": note}
+            "met": None if met is None else bool(met), "note": note,
+            "ours_cpu_s": ours.extra.get("cpu_s"),
+            "anchor_cpu_s": anc.extra.get("cpu_s") if anc is not None else None}
 
 
 def _ok(m: Measure) -> bool:
