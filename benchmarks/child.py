@@ -131,6 +131,34 @@ def prepare_indicators_ours(rows, engine):
     return step
 
 
+def prepare_indicators_lazy(rows, engine):
+    """The lazy package path for one quarter: ``scale.DossierDataset`` over the clean parquet
+    (``cchc indicators`` on a partitioned dataset; a single file works the same without
+    pruning): the engine scans the file itself (projection pushdown), prepares the dossiers
+    with the calendar as join tables (``tables.prepare_native``), counts per fine group, then
+    ``rollup_dossiers`` + ``_long`` as the in-memory path. No pandas copy of the table."""
+    import narwhals  # noqa: F401  (imports outside the timed section)
+    import polars  # noqa: F401
+    import duckdb  # noqa: F401
+
+    from cchc_analysis import periods, scale, workdays
+    from cchc_analysis.indicators import core, tables
+
+    path = datagen.parquet_path(rows)
+    q = periods.Quarter.parse(datagen.BENCH_QUARTER)
+    start, end = q.bounds("calendar")
+    workdays.is_working_day(__import__("numpy").datetime64("2024-01-01"))  # calendar built
+
+    def step():
+        dataset = scale.DossierDataset(path).on_engine(engine)
+        fine = dataset.counts(start, end)
+        rolled = tables.rollup_dossiers(fine)
+        long = tables._long(rolled, list(core.DOSSIER_INDICATORS), tables._scales())
+        return {"groups": len(rolled), "indicator_rows": len(long)}
+
+    return step
+
+
 def prepare_build_quarter(rows, engine):
     """``indicators.build_quarter`` (current, previous, year-ago and 8 history quarters)."""
     import types

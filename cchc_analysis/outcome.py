@@ -39,7 +39,7 @@ import pandas as pd
 from . import engines, schema, workdays
 from .errors import CchcError
 
-__all__ = ["FLAG_COLUMNS", "OutcomeError", "dossier_flags", "form06_counts", "with_statutory_due"]
+__all__ = ["FLAG_COLUMNS", "OutcomeError", "dossier_flags", "form06_counts", "in_scope", "with_statutory_due"]
 
 #: The boolean columns :func:`dossier_flags` adds, in order.
 FLAG_COLUMNS = [
@@ -106,6 +106,26 @@ def _check_columns(data, needed: list[str]) -> None:
 
 def _day(column: str) -> nw.Expr:
     return nw.col(column).dt.truncate("1d")
+
+
+def in_scope(start, end) -> nw.Expr:
+    """The ``in_scope`` flag of :func:`dossier_flags` as one never-null expression over the
+    canonical columns (counted, received by the end, not finished before the start).
+
+    Every count of a period is zero for a dossier out of scope, so a lazy engine may drop
+    those rows before the costlier per-dossier work (calendar joins, flags).
+    """
+    period_start, after_end = _period(start, end)
+    status, received, finished = nw.col("status"), nw.col("received_at"), nw.col("finished_at")
+    counted = ~status.is_null() & ~status.is_in(list(schema.NOT_COUNTED_STATUSES))
+    finished_ok = (
+        ~status.is_null() & status.is_in(list(schema.TERMINAL_STATUSES)) & ~finished.is_null()
+    )
+    return (
+        counted
+        & (~received.is_null() & (received < after_end))
+        & ~(finished_ok & (finished < period_start))
+    )
 
 
 def dossier_flags(frame, start, end):

@@ -150,6 +150,32 @@ def dossier_tables(draw) -> pd.DataFrame:
 
 class TestDossierFlagsProperties:
     @SETTINGS
+    @given(dossier_tables(), st.sampled_from(["calendar", "nd09"]), st.sampled_from(list(engines.ENGINES)))
+    def test_in_scope_expression_equals_the_flag(self, table, convention, engine):
+        import narwhals.stable.v2 as nw
+
+        period = Q1.bounds(convention)
+        flags = engines.collect(outcome.dossier_flags(engines.to_engine(table, engine), *period))
+        expr = engines.collect(
+            nw.from_native(engines.to_engine(table, engine)).select(
+                "dossier_id", outcome.in_scope(*period).alias("expr")
+            )
+        )
+        merged = flags.merge(expr, on="dossier_id")
+        assert merged["expr"].astype(bool).tolist() == merged["in_scope"].tolist()
+
+    @SETTINGS
+    @given(dossier_tables(), st.sampled_from(["calendar", "nd09"]))
+    def test_fine_counts_identical_on_every_engine_zero_groups_included(self, table, convention):
+        from cchc_analysis.indicators import tables
+
+        period = Q1.bounds(convention)
+        prepared, _ = tables._prepare_dossiers(table)
+        results = [tables.dossier_counts(engines.to_engine(prepared, e), *period) for e in engines.ENGINES]
+        for other in results[1:]:
+            pd.testing.assert_frame_equal(other, results[0])
+
+    @SETTINGS
     @given(dossier_tables(), st.sampled_from(["calendar", "nd09"]))
     def test_each_in_scope_dossier_falls_in_exactly_one_final_cell(self, table, convention):
         got = outcome.dossier_flags(table, *Q1.bounds(convention))

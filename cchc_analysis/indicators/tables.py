@@ -224,11 +224,26 @@ def _dossier_exprs() -> dict[str, nw.Expr]:
 
 
 def dossier_counts(native, start: date, end: date) -> pd.DataFrame:
-    """Integer counts per ``FINE_KEYS`` for the period, on any engine's native frame."""
-    flagged = outcome.dossier_flags(nw.from_native(native), start, end)
-    if not isinstance(flagged, (nw.DataFrame, nw.LazyFrame)):
-        flagged = nw.from_native(flagged)
-    return core.sum_counts(flagged, FINE_KEYS, _dossier_exprs())
+    """Integer counts per ``FINE_KEYS`` for the period, on any engine's native frame.
+
+    Every group of the frame has its line (zeros when nothing of it is in scope). On a lazy
+    engine (Polars, DuckDB, ...) only the in-scope dossiers are flagged and counted (every
+    count is zero for the others): the filter reaches the scan, before the calendar joins of
+    :func:`prepare_native`; the groups then come from a distinct-keys pass.
+    """
+    data = nw.from_native(native)
+    if isinstance(data, nw.DataFrame):  # pandas and other eager frames: one pass over all rows
+        flagged = outcome.dossier_flags(data, start, end)
+        if not isinstance(flagged, (nw.DataFrame, nw.LazyFrame)):
+            flagged = nw.from_native(flagged)
+        return core.sum_counts(flagged, FINE_KEYS, _dossier_exprs())
+    keys = engines.collect(data.select(*FINE_KEYS).unique())
+    flagged = outcome.dossier_flags(data.filter(outcome.in_scope(start, end)), start, end)
+    counts = core.sum_counts(flagged, FINE_KEYS, _dossier_exprs())
+    names = [c for c in counts.columns if c not in FINE_KEYS]
+    out = keys.merge(counts, on=FINE_KEYS, how="left")
+    out[names] = out[names].fillna(0).astype("int64")
+    return out.sort_values(FINE_KEYS, ignore_index=True)
 
 
 def pakn_counts(native, start: date, end: date) -> pd.DataFrame:
