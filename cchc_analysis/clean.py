@@ -25,7 +25,6 @@ Choices where the data contract is silent:
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import time
 from dataclasses import dataclass, field
@@ -36,6 +35,7 @@ import pandas as pd
 
 from . import config, schema
 from .errors import CchcError, InputError
+from .ingest import readers
 from .ingest.exports import Export, read_export
 from .ingest.headers import load_header_aliases
 from .ingest.tables import available_catalogue, typed_dossiers, typed_edocs, typed_pakn
@@ -102,8 +102,8 @@ def export_files(raw_dir: str | Path) -> list[Path]:
 
 
 def file_digest(path: Path) -> str:
-    """SHA-256 of a file's bytes."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """SHA-256 of a file's bytes (computed while the file was read, when it was)."""
+    return readers.file_digest(path)
 
 
 def read_exports(raw_dir: str | Path) -> list[Export]:

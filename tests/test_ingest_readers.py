@@ -81,3 +81,47 @@ class TestDetectedDelimiter:
     def test_title_line_with_commas_does_not_win(self):
         text = "Từ ngày 01/01, đến ngày 31/03, năm 2024\na;b;c;d\n1;2;3;4\n5;6;7;8\n"
         assert detected_delimiter(text) == ";"
+
+
+# --- the UTF-8 fast path of text_sheet equals the full path ------------------------------------
+
+from hypothesis import given as _given, settings as _settings, strategies as _st  # noqa: E402
+
+_CELL = _st.text(alphabet=_st.sampled_from(list('ab1 ,;\t"\r\n\x01\x00éĐđ\ufeff\u2028')), max_size=6)
+
+
+@_settings(max_examples=300, deadline=None)
+@_given(
+    _st.lists(_st.lists(_CELL, min_size=1, max_size=4), min_size=0, max_size=8),
+    _st.sampled_from([",", ";", "\t"]),
+    _st.sampled_from(["utf-8", "utf-8-sig", "cp1258", "utf-16"]),
+    _st.sampled_from(["\n", "\r\n"]),
+    _st.binary(max_size=3),
+)
+def test_fast_utf8_sheet_equals_full_path(rows, delimiter, encoding, newline, junk):
+    import csv as _csv
+    import io as _io
+    from pathlib import Path as _Path
+
+    from cchc_analysis.ingest import readers as _readers
+
+    buf = _io.StringIO()
+    _csv.writer(buf, delimiter=delimiter, lineterminator=newline).writerows(rows)
+    try:
+        data = buf.getvalue().encode(encoding) + junk
+    except UnicodeEncodeError:
+        data = buf.getvalue().encode("utf-8") + junk
+    path = _Path("x.csv")
+    fast = _readers._fast_utf8_sheet(path, data)
+    if fast is None:
+        return
+    original = _readers._fast_utf8_sheet
+    try:
+        _readers._fast_utf8_sheet = lambda *_: None
+        full = _readers.text_sheet(path, data)
+    finally:
+        _readers._fast_utf8_sheet = original
+    assert (fast.encoding, fast.delimiter) == (full.encoding, full.delimiter)
+    import pandas as _pd
+
+    _pd.testing.assert_frame_equal(fast.cells, full.cells)

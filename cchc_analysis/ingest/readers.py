@@ -14,7 +14,9 @@ the one that splits the most lines into the same number of fields.
 
 from __future__ import annotations
 
+import concurrent.futures
 import csv
+import hashlib
 import io
 import re
 from collections import Counter
@@ -258,8 +260,63 @@ def _arrow_cells(payload: bytes, delimiter: str) -> pd.DataFrame | None:
     return frame
 
 
+def _utf8_head(data: bytes, n: int) -> str | None:
+    """``_head_lines`` of ``data.decode("utf-8")`` from a decoded prefix only; None when the
+    prefix is no valid UTF-8 (the caller then decodes the whole file as before)."""
+    size = 65536
+    while True:
+        if size >= len(data):
+            cut = len(data)
+        else:
+            cut = size
+            while cut > 0 and 0x80 <= data[cut] < 0xC0:  # (never inside a character)
+                cut -= 1
+        try:
+            text = data[:cut].decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        if cut == len(data):
+            return text
+        lines = text.splitlines()
+        if len(lines) > n:  # line n + 1 started inside the prefix: the first n are complete
+            return text
+        size *= 4
+
+
+def _fast_utf8_sheet(path: Path, data: bytes) -> Sheet | None:
+    """The common case without decoding the whole file in Python: a UTF-8 (BOM or not)
+    rectangular table without control bytes. pyarrow validates the UTF-8 of every cell (all
+    the non-ASCII bytes are in cells), so a file it reads would have decoded as UTF-8 and
+    passed :func:`decoded_text`'s checks. Same grid, encoding and delimiter as the full path;
+    None in any other case (the caller takes the full path)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        encoding, payload = "utf-8-sig", data[3:]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")) or _looks_utf16(data):
+        return None
+    else:
+        encoding, payload = "utf-8", data
+    found = data.translate(None, _NOT_CONTROL_BYTES)
+    if len(found) > 2 or b"\x00" in found:  # (the threshold needs the text's length)
+        return None
+    head = _utf8_head(data, _SNIFF_LINES * 4)
+    if head is None:
+        return None
+    if encoding == "utf-8-sig":
+        head = head[1:]  # (the BOM, which the utf-8-sig codec drops)
+    delimiter = detected_delimiter(head)
+    if not re.search(rb"[^ \t\n\r\x0b\x0c]", payload):
+        return None
+    cells = _arrow_cells(payload, delimiter)
+    if cells is None:
+        return None
+    return Sheet("", _without_float_suffix(cells), encoding, delimiter)
+
+
 def text_sheet(path: Path, data: bytes) -> Sheet:
     """A CSV/TSV export as one text grid (row ``i`` = record ``i + 1``)."""
+    sheet = _fast_utf8_sheet(path, data)
+    if sheet is not None:
+        return sheet
     text, encoding = decoded_text(data, path)
     delimiter = detected_delimiter(text)
     if encoding == "utf-8":
@@ -277,6 +334,39 @@ def text_sheet(path: Path, data: bytes) -> Sheet:
     return Sheet("", text_cells(rows), encoding, delimiter)
 
 
+_DIGESTS: dict[tuple[str, int, int], concurrent.futures.Future] = {}
+_HASHER = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="cchc-sha256")
+
+
+def _file_key(path: Path) -> tuple[str, int, int]:
+    stat = path.stat()
+    return str(path.resolve()), stat.st_mtime_ns, stat.st_size
+
+
+def _remember_digest(path: Path, data: bytes) -> None:
+    """Hash the bytes just read, in a thread (hashlib releases the GIL) while they are parsed."""
+    try:
+        key = _file_key(path)
+    except OSError:
+        return
+    if len(_DIGESTS) > 4096:
+        _DIGESTS.clear()
+    _DIGESTS[key] = _HASHER.submit(lambda: hashlib.sha256(data).hexdigest())
+
+
+def file_digest(path: str | Path) -> str:
+    """SHA-256 of a file's bytes: the digest of the bytes :func:`read_sheets` read when the file
+    is unchanged since (same size and modification time), else read again."""
+    path = Path(path)
+    try:
+        future = _DIGESTS.pop(_file_key(path), None)
+    except OSError:
+        future = None
+    if future is not None:
+        return future.result()
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 def read_sheets(path: str | Path) -> list[Sheet]:
     """All grids of text cells in a raw export (one per worksheet; one for a text file).
 
@@ -287,6 +377,7 @@ def read_sheets(path: str | Path) -> list[Sheet]:
     """
     path = Path(path)
     data = path.read_bytes()
+    _remember_digest(path, data)
     if not re.search(rb"[^ \t\r\n\x00\xef\xbb\xbf\xff\xfe]", data):  # (no stripped copy)
         raise InputError(path, "empty file: no header and no rows")
     kind = file_format(data)
