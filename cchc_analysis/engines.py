@@ -46,6 +46,7 @@ __all__ = [
     "ENGINES",
     "EngineError",
     "collect",
+    "collect_all",
     "duckdb_connection",
     "engine_of",
     "read_parquet",
@@ -335,6 +336,18 @@ def _column(array: pa.ChunkedArray) -> pd.Series | np.ndarray:
     if pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_string_view(kind):
         return pd.array(array.cast(pa.large_string()).to_pandas(), dtype="str")
     return array.to_pandas()
+
+
+def collect_all(*frames) -> list[pd.DataFrame]:
+    """:func:`collect` of several frames; Polars lazy frames in one ``polars.collect_all``
+    (evaluated together, in parallel, common parts once)."""
+    natives = [f.to_native() if isinstance(f, (nw.DataFrame, nw.LazyFrame)) else f for f in frames]
+    if natives and all(type(n).__module__.startswith("polars") and type(n).__name__ == "LazyFrame"
+                       for n in natives):
+        import polars as pl
+
+        return [collect(done) for done in pl.collect_all(natives)]
+    return [collect(f) for f in frames]
 
 
 def collect(frame) -> pd.DataFrame:

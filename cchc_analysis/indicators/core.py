@@ -288,13 +288,20 @@ def sum_counts(frame, by: list[str], exprs: dict[str, nw.Expr]) -> pd.DataFrame:
     column per expression, sorted by ``by`` (engines return groups in different orders). Null
     keys are kept as a group of their own.
     """
-    names = list(exprs)
-    grouped = (
+    return summed_counts(engines.collect(count_query(frame, by, exprs)), by, list(exprs))
+
+
+def count_query(frame, by: list[str], exprs: dict[str, nw.Expr]):
+    """The (lazy) group-by of :func:`sum_counts`, not evaluated."""
+    return (
         frame.select(*[nw.col(k) for k in by], **exprs)
         .group_by(*by, drop_null_keys=False)
-        .agg(nw.col(*names).sum())
+        .agg(nw.col(*list(exprs)).sum())
     )
-    out = engines.collect(grouped)
+
+
+def summed_counts(out: pd.DataFrame, by: list[str], names: list[str]) -> pd.DataFrame:
+    """The collected result of :func:`count_query` as :func:`sum_counts` returns it."""
     out[names] = out[names].fillna(0).astype("int64")
     return out.sort_values(by, ignore_index=True)
 

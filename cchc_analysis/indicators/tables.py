@@ -237,10 +237,13 @@ def dossier_counts(native, start: date, end: date) -> pd.DataFrame:
         if not isinstance(flagged, (nw.DataFrame, nw.LazyFrame)):
             flagged = nw.from_native(flagged)
         return core.sum_counts(flagged, FINE_KEYS, _dossier_exprs())
-    keys = engines.collect(data.select(*FINE_KEYS).unique())
     flagged = outcome.dossier_flags(data.filter(outcome.in_scope(start, end)), start, end)
-    counts = core.sum_counts(flagged, FINE_KEYS, _dossier_exprs())
-    names = [c for c in counts.columns if c not in FINE_KEYS]
+    exprs = _dossier_exprs()
+    keys, counts = engines.collect_all(
+        data.select(*FINE_KEYS).unique(), core.count_query(flagged, FINE_KEYS, exprs)
+    )
+    names = list(exprs)
+    counts = core.summed_counts(counts, FINE_KEYS, names)
     out = keys.merge(counts, on=FINE_KEYS, how="left")
     out[names] = out[names].fillna(0).astype("int64")
     return out.sort_values(FINE_KEYS, ignore_index=True)
