@@ -46,6 +46,7 @@ import re
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -316,6 +317,26 @@ def declared_parameters(notebook: str | Path) -> set[str]:
     return set()
 
 
+_HTML_IMPORT: threading.Thread | None = None
+
+
+def _import_html_in_background() -> None:
+    """Import the HTML exporter (nbconvert, ~1 s) in a thread while the first kernel runs:
+    this process only waits for the kernel meanwhile, so the import costs no wall time."""
+    global _HTML_IMPORT
+    if _HTML_IMPORT is not None or "cchc_analysis.html" in sys.modules:
+        return
+
+    def target() -> None:
+        try:
+            from . import html  # noqa: F401
+        except Exception:  # pragma: no cover - the export imports it again and reports
+            pass
+
+    _HTML_IMPORT = threading.Thread(target=target, name="cchc-import-nbconvert", daemon=True)
+    _HTML_IMPORT.start()
+
+
 def execute_task(task: NotebookTask) -> NotebookResult:
     """Execute one notebook with papermill in a fresh kernel; export its HTML on success.
 
@@ -330,6 +351,8 @@ def execute_task(task: NotebookTask) -> NotebookResult:
     declared = declared_parameters(task.source)
     parameters = {k: v for k, v in task.parameters.items() if k in declared}
     task.output.parent.mkdir(parents=True, exist_ok=True)
+    if task.html is not None:
+        _import_html_in_background()
     try:
         papermill.execute_notebook(
             str(task.source),
