@@ -172,6 +172,14 @@ class TestDossierFlagsProperties:
         period = Q1.bounds(convention)
         prepared, _ = tables._prepare_dossiers(table)
         results = [tables.dossier_counts(engines.to_engine(prepared, e), *period) for e in engines.ENGINES]
+        # Reference: every row flagged, one group-by (no filter, no keys pass).
+        from cchc_analysis.indicators import core
+
+        reference = core.sum_counts(
+            __import__("narwhals.stable.v2", fromlist=["v2"]).from_native(outcome.dossier_flags(prepared, *period)),
+            tables.FINE_KEYS, tables._dossier_exprs(),
+        )
+        pd.testing.assert_frame_equal(results[0], reference)
         for other in results[1:]:
             pd.testing.assert_frame_equal(other, results[0])
 

@@ -111,7 +111,7 @@ class QuarterTables:
 def _prepare_dossiers(dossiers: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     """Add the per-dossier columns that need pandas-only helpers (calendar, catalogue)."""
     notes: list[str] = []
-    frame = dossiers.copy()
+    frame = dossiers.copy(deep=False)  # (copy-on-write: the caller's table is never modified)
     for col in ("unit_code", "level", "reception_code", "field"):
         # A missing key would silently vanish from some engines' group-bys; name it instead.
         frame[col] = frame[col].fillna("(không rõ)")
@@ -226,18 +226,15 @@ def _dossier_exprs() -> dict[str, nw.Expr]:
 def dossier_counts(native, start: date, end: date) -> pd.DataFrame:
     """Integer counts per ``FINE_KEYS`` for the period, on any engine's native frame.
 
-    Every group of the frame has its line (zeros when nothing of it is in scope). On a lazy
-    engine (Polars, DuckDB, ...) only the in-scope dossiers are flagged and counted (every
-    count is zero for the others): the filter reaches the scan, before the calendar joins of
-    :func:`prepare_native`; the groups then come from a distinct-keys pass.
+    Every group of the frame has its line (zeros when nothing of it is in scope). Only the
+    in-scope dossiers are flagged and counted (every count is zero for the others): on a lazy
+    engine (Polars, DuckDB, ...) the filter reaches the scan, before the calendar joins of
+    :func:`prepare_native`; the groups come from a distinct-keys pass.
     """
     data = nw.from_native(native)
-    if isinstance(data, nw.DataFrame):  # pandas and other eager frames: one pass over all rows
-        flagged = outcome.dossier_flags(data, start, end)
-        if not isinstance(flagged, (nw.DataFrame, nw.LazyFrame)):
-            flagged = nw.from_native(flagged)
-        return core.sum_counts(flagged, FINE_KEYS, _dossier_exprs())
     flagged = outcome.dossier_flags(data.filter(outcome.in_scope(start, end)), start, end)
+    if not isinstance(flagged, (nw.DataFrame, nw.LazyFrame)):
+        flagged = nw.from_native(flagged)
     exprs = _dossier_exprs()
     keys, counts = engines.collect_all(
         data.select(*FINE_KEYS).unique(), core.count_query(flagged, FINE_KEYS, exprs)
