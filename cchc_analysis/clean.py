@@ -53,24 +53,6 @@ CANONICAL = {"dossiers": schema.DOSSIER_COLUMNS, "pakn": schema.PAKN_COLUMNS, "e
 
 
 @dataclass
-class CleanResult:
-    """What ``clean`` produced (the same content as the files it wrote)."""
-
-    dossiers: pd.DataFrame
-    pakn: pd.DataFrame
-    edocs: pd.DataFrame
-    quarantine: pd.DataFrame
-    reconciliation: pd.DataFrame
-    meta: dict
-    dropped_columns: dict[str, dict[str, list[str]]] = field(default_factory=dict)
-    seconds: float = 0.0
-
-    def summary(self) -> str:
-        """One screen of text: per-file reconciliation, quarantine by reason, dropped columns."""
-        return summary_text(self)
-
-
-@dataclass
 class ProcessedTables:
     """The cleaned tables as read back from the processed folder."""
 
@@ -80,6 +62,18 @@ class ProcessedTables:
     quarantine: pd.DataFrame
     reconciliation: pd.DataFrame
     meta: dict
+
+
+@dataclass
+class CleanResult(ProcessedTables):
+    """What ``clean`` produced (the same content as the files it wrote), with what it dropped."""
+
+    dropped_columns: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        """One screen of text: per-file reconciliation, quarantine by reason, dropped columns."""
+        return summary_text(self)
 
 
 def export_files(raw_dir: str | Path) -> list[Path]:
