@@ -9,12 +9,13 @@ Shapes follow "Cross-module data shapes" in docs/architecture.md. Two situations
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
 import pandas as pd
 
+from cchc_analysis.indicators import QuarterTables
+from cchc_analysis.periods import Quarter
 from cchc_analysis.schema import FORM06_COLUMNS
 
 NAN = float("nan")
@@ -34,44 +35,6 @@ INDICATOR_COLUMNS = [
     "unit_code", "field", "indicator", "numerator", "denominator", "value",
     "previous_quarter", "same_quarter_last_year", "change_pp", "target", "meets_target",
 ]
-
-
-@dataclass(frozen=True)
-class FakeQuarter:
-    """Stands in for ``periods.Quarter`` (only what the report uses)."""
-
-    year: int
-    number: int
-
-    def __str__(self) -> str:
-        return f"{self.year}Q{self.number}"
-
-    def label_vi(self) -> str:
-        return f"quý {['I', 'II', 'III', 'IV'][self.number - 1]} năm {self.year}"
-
-    def previous(self) -> FakeQuarter:
-        return FakeQuarter(self.year - 1, 4) if self.number == 1 else FakeQuarter(self.year, self.number - 1)
-
-    def year_ago(self) -> FakeQuarter:
-        return FakeQuarter(self.year - 1, self.number)
-
-
-@dataclass
-class FakeTables:
-    """Stands in for ``indicators.QuarterTables`` (duck typing)."""
-
-    quarter: FakeQuarter
-    period: str
-    start: date
-    end: date
-    form06: pd.DataFrame
-    indicators: pd.DataFrame
-    quality: pd.DataFrame
-    history: pd.DataFrame
-    ranking: pd.DataFrame
-    below_target: pd.DataFrame
-    synthetic: bool = False
-    extra: dict = field(default_factory=dict)
 
 
 def row(unit, fld, indicator, num, den, prev=NAN, year=NAN, value=None):
@@ -215,12 +178,12 @@ def ranking_2024q1() -> pd.DataFrame:
     })
 
 
-def q2024q1(synthetic: bool = False, period: str = "calendar") -> FakeTables:
+def q2024q1(synthetic: bool = False, period: str = "calendar") -> QuarterTables:
     indicators = indicators_2024q1()
     start, end = (date(2024, 1, 1), date(2024, 3, 31)) if period == "calendar" else (
         date(2023, 12, 15), date(2024, 3, 14))
-    return FakeTables(
-        quarter=FakeQuarter(2024, 1), period=period, start=start, end=end,
+    return QuarterTables(
+        quarter=Quarter(2024, 1), period=period, start=start, end=end,
         form06=form06_2024q1(), indicators=indicators, quality=quality_2024q1(),
         history=history_2024q1(), ranking=ranking_2024q1(),
         below_target=below_target_of(indicators), synthetic=synthetic,
@@ -251,10 +214,10 @@ def form06_2025q3() -> pd.DataFrame:
     ])
 
 
-def q2025q3() -> FakeTables:
+def q2025q3() -> QuarterTables:
     indicators = indicators_2025q3()
-    return FakeTables(
-        quarter=FakeQuarter(2025, 3), period="calendar", start=date(2025, 7, 1),
+    return QuarterTables(
+        quarter=Quarter(2025, 3), period="calendar", start=date(2025, 7, 1),
         end=date(2025, 9, 30), form06=form06_2025q3(), indicators=indicators,
         quality=quality_frame([("late_without_apology", "ALL", 0, ""),
                                ("missing_input:pakn", "ALL", 1, "")]),
