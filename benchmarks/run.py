@@ -32,7 +32,8 @@ from . import datagen
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results"
-GROUPS = ("xlsx", "clean", "indicators", "build_quarter", "workdays", "run", "fanout", "imports")
+GROUPS = ("xlsx", "clean", "indicators", "build_quarter", "workdays", "run", "fanout", "imports",
+          "scale")
 ENGINES = ("pandas", "polars", "duckdb")
 
 
@@ -43,11 +44,12 @@ class Sizes:
     indicators: tuple[int, ...] = (1_000_000, 5_000_000)
     build_quarter: int = 1_000_000
     workdays: int = 2_000_000
+    scale: int = 25_000_000  # issue 8: one national quarter, partitioned parquet
     large: int = 1_000_000  # steps at or above this many rows run ``repeats_large`` times
 
 
 QUICK = Sizes(xlsx=2_000, clean=(5_000,), indicators=(20_000,), build_quarter=20_000,
-              workdays=200_000, large=10**12)
+              workdays=200_000, scale=50_000, large=10**12)
 
 
 @dataclass
@@ -307,10 +309,23 @@ def group_imports(h: Harness) -> list[dict]:
     return rows
 
 
+def group_scale(h: Harness) -> list[dict]:
+    """Issue 8: one quarter's counts from a partitioned dataset on every engine
+    (:mod:`benchmarks.bench_scale`; Dask local cluster, PySpark where Java exists)."""
+    import shutil
+
+    from . import bench_scale
+
+    engines = [e for e in bench_scale.ENGINES if e != "pyspark" or shutil.which("java")]
+    if h.args.quick:
+        engines = [e for e in engines if e not in ("dask", "pyspark")]
+    return bench_scale.main(["--rows", str(h.args.sizes.scale), "--engines", ",".join(engines)])
+
+
 RUNNERS = {
     "xlsx": group_xlsx, "clean": group_clean, "indicators": group_indicators,
     "build_quarter": group_build_quarter, "workdays": group_workdays, "run": group_run,
-    "fanout": group_fanout, "imports": group_imports,
+    "fanout": group_fanout, "imports": group_imports, "scale": group_scale,
 }
 
 
@@ -354,6 +369,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="row counts of the indicator steps (default 1M and 5M)")
     parser.add_argument("--clean-rows", type=int, action="append",
                         help="row counts of the clean steps (default 100k and 1M)")
+    parser.add_argument("--scale-rows", type=int,
+                        help="dossiers in the partitioned dataset of the scale group (default 25M)")
     parser.add_argument("--slow", type=float, default=30.0,
                         help="a step whose warm-up run takes longer than this many seconds is "
                              "measured by that single run (default 30)")
@@ -364,6 +381,8 @@ def main(argv: list[str] | None = None) -> int:
         args.sizes.indicators = tuple(args.indicator_rows)
     if args.clean_rows:
         args.sizes.clean = tuple(args.clean_rows)
+    if args.scale_rows:
+        args.sizes.scale = args.scale_rows
     if args.quick:
         args.repeats = 1
         args.repeats_large = 1
