@@ -2,10 +2,11 @@
 
 import unicodedata
 
+import numpy as np
 import pandas as pd
 import pytest
 
-from cchc_analysis.ingest.units import resolved_units, unit_keys
+from cchc_analysis.ingest.units import DayCodes, first_positions, resolved_units, unit_keys
 
 BEFORE, AFTER = pd.Timestamp("2024-01-15"), pd.Timestamp("2025-08-01")
 
@@ -57,3 +58,19 @@ class TestResolvedUnits:
     def test_blank_has_no_problem(self):
         code, problem = resolve("")
         assert pd.isna(code) and pd.isna(problem)
+
+
+class TestPerNameAndDay:
+    def test_first_positions_are_first_rows_of_each_code(self):
+        codes = np.array([2, 0, 2, 1, 0, 1])
+        assert first_positions(codes, 3).tolist() == [1, 3, 0]
+
+    def test_day_codes_shared_equal_fresh(self):
+        names = pd.Series(["phường Phú Bài", "Thuy Chau", "phường Phú Bài", None], dtype="str")
+        days = pd.Series(pd.to_datetime(["2024-01-15 08:00", "2024-01-15 00:00", "2025-08-01 00:00", "2024-01-15 00:00"]))
+        shared = DayCodes(days)
+        for reception in (False, True):
+            fresh = resolved_units(names, days, reception=reception)
+            again = resolved_units(names, days, reception=reception, day_codes=shared)
+            for a, b in zip(fresh, again):
+                pd.testing.assert_series_equal(a, b)

@@ -15,7 +15,7 @@ from .. import config, refdata
 from ..schema import DOSSIER_COLUMNS
 from . import values as V
 from .text import normalised_text
-from .units import per_name_and_day, resolved_units
+from .units import DayCodes, per_name_and_day, resolved_units
 
 #: Vietnamese labels of the canonical fields, used in quarantine messages.
 FIELD_LABELS = {
@@ -82,17 +82,35 @@ def _valid_on(table: pd.DataFrame, day: pd.Series) -> pd.Series:
     )
 
 
+def _distinct(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """Codes of ``values`` and their distinct values (a missing value is one of them)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    return codes, pd.Series(uniques, dtype=values.dtype if len(uniques) else "str")
+
+
+def _spread(distinct: pd.Series, codes: np.ndarray, index: pd.Index) -> pd.Series:
+    """Per-distinct results back to the rows (``codes`` from :func:`_distinct`)."""
+    return pd.Series(distinct.array.take(codes), index=index, dtype=distinct.dtype)
+
+
 def _mapped(values: pd.Series, mapping: pd.Series) -> pd.Series:
     """``values.map(mapping)``, looked up once per distinct value."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=False)
-    out = pd.Series(uniques, dtype=values.dtype if len(uniques) else "str").map(mapping)
-    return pd.Series(out.array.take(codes), index=values.index, dtype=out.dtype)
+    codes, uniques = _distinct(values)
+    return _spread(uniques.map(mapping), codes, values.index)
 
 
-def usual_reception(units: pd.Series, days: pd.Series) -> pd.Series:
+def _blank_rows(rows: pd.DataFrame, name: str) -> np.ndarray:
+    """:func:`_blank` of column ``name`` (all blank when absent), tested once per distinct cell."""
+    if name not in rows:
+        return np.ones(len(rows), dtype=bool)
+    codes, uniques = _distinct(rows[name].astype("str"))
+    return _blank(uniques).to_numpy(dtype=bool)[codes]
+
+
+def usual_reception(units: pd.Series, days: pd.Series, *, day_codes: DayCodes | None = None) -> pd.Series:
     """Usual reception point of each unit on each day (the unit itself when none is listed)."""
     table = refdata.load_default_reception()
-    return per_name_and_day(lambda u, d: (_usual_reception(u, d),), units, days, table)[0]
+    return per_name_and_day(lambda u, d: (_usual_reception(u, d),), units, days, table, day_codes=day_codes)[0]
 
 
 def _usual_reception(units: pd.Series, days: pd.Series) -> pd.Series:
@@ -103,11 +121,11 @@ def _usual_reception(units: pd.Series, days: pd.Series) -> pd.Series:
     return pd.Series(found, index=units.index, dtype="str").fillna(units)
 
 
-def reception_owner(points: pd.Series, days: pd.Series) -> pd.Series:
+def reception_owner(points: pd.Series, days: pd.Series, *, day_codes: DayCodes | None = None) -> pd.Series:
     """The unit a reception point belongs to: itself if it is a unit, else the first unit whose
     usual reception point it is on that day (``hcc-huong-thuy`` -> ``tx-huong-thuy``)."""
     table = refdata.load_default_reception()
-    return per_name_and_day(lambda p, d: (_reception_owner(p, d),), points, days, table)[0]
+    return per_name_and_day(lambda p, d: (_reception_owner(p, d),), points, days, table, day_codes=day_codes)[0]
 
 
 def _reception_owner(points: pd.Series, days: pd.Series) -> pd.Series:
@@ -123,21 +141,32 @@ def _reception_owner(points: pd.Series, days: pd.Series) -> pd.Series:
     return points.where(is_unit, owner)
 
 
+def _as_mask(mask: pd.Series | np.ndarray) -> np.ndarray:
+    """A check's mask as a numpy bool array (missing = the check passes)."""
+    if isinstance(mask, pd.Series):
+        return mask.fillna(False).to_numpy(dtype=bool)
+    return np.asarray(mask, dtype=bool)
+
+
 def _first_reason(checks: list[tuple[str, pd.Series, object]], index: pd.Index):
     """Reason and message of the first failing check per row ("" when all pass).
 
-    A message is a Series, or a function of the positions of the rows it is needed for: messages
-    are built only for the rows that fail that check first (a few, not every row).
+    A message is a string (the same for every row), a Series, or a function of the positions of
+    the rows it is needed for: messages are built only for the rows that fail that check first
+    (a few, not every row).
     """
-    conditions = [mask.fillna(False).to_numpy(dtype=bool) for _, mask, _ in checks]
+    conditions = [_as_mask(mask) for _, mask, _ in checks]
     first = np.select(conditions, list(range(len(checks))), default=-1)
     reason = np.full(len(index), "", dtype=object)
     message = np.full(len(index), "", dtype=object)
     for k in np.unique(first[first >= 0]):  # one iteration per failing check
         rows = first == k
         msg = checks[k][2]
-        text = msg(np.flatnonzero(rows)) if callable(msg) else msg[rows]
         reason[rows] = checks[k][0]
+        if isinstance(msg, str):
+            message[rows] = msg
+            continue
+        text = msg(np.flatnonzero(rows)) if callable(msg) else msg[rows]
         message[rows] = pd.Series(text).fillna("").to_numpy(dtype=object)
     return pd.Series(reason, index=index, dtype="str"), pd.Series(message, index=index, dtype="str")
 
@@ -156,6 +185,9 @@ def _date_checks(rows: pd.DataFrame, fields: tuple[str, ...]) -> tuple[dict, lis
 
 
 def _word_check(rows, name, parser, reason, expected):
+    if name not in rows:  # column absent from that file: unknown, not "no"; nothing to check
+        empty, _ = parser(pd.Series([], dtype="str"))
+        return pd.Series(index=rows.index, dtype=empty.dtype), (reason, np.zeros(len(rows), dtype=bool), "")
     raw = _text(rows, name)
     out, bad = parser(raw)
     out = out.mask(raw.isna())  # column absent from that file: unknown, not "no"
@@ -180,8 +212,8 @@ def typed_dossiers(rows: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
     """
     idx = rows.index
     dossier_id = normalised_text(_text(rows, "dossier_id").fillna(""))
-    procedure_code = _text(rows, "procedure_code").str.strip().str.normalize("NFC")
-    procedure_code = procedure_code.where(~_blank(procedure_code))
+    code_codes, codes = _procedure_codes(_text(rows, "procedure_code"))
+    procedure_code = _spread(codes, code_codes, idx)
     dates, date_checks = _date_checks(rows, ("received_at", "due_at", "finished_at", "returned_at"))
     received = dates["received_at"]
     status, status_check = _word_check(rows, "status", V.parsed_statuses, "unknown_status", "a known status")
@@ -203,61 +235,55 @@ def typed_dossiers(rows: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
     supplements, check = _word_check(rows, "supplement_count", V.parsed_counts, "unparseable_value", "a whole number")
     value_checks.append(check)
 
-    # Catalogue facts by procedure code (codes are text: "001" is not "1").
+    # Catalogue facts by procedure code (codes are text: "001" is not "1"), per distinct code.
     cat = catalogue.drop_duplicates("procedure_code").set_index("procedure_code")
-    in_catalogue = procedure_code.isin(cat.index)
-    cat_authority = _mapped(procedure_code, cat["authority_code"]).astype("str")
-    cat_authority = cat_authority.where(~_blank(cat_authority))
+    in_catalogue = codes.isin(cat.index).to_numpy(dtype=bool)[code_codes]
+    cat_authority = codes.map(cat["authority_code"]).astype("str")
+    cat_authority = _spread(cat_authority.where(~_blank(cat_authority)), code_codes, idx)
 
     authority_raw, reception_raw = _text(rows, "authority"), _text(rows, "reception")
-    authority, authority_problem = resolved_units(authority_raw, received)
-    reception_named, reception_problem = resolved_units(reception_raw, received, reception=True)
-    reception_named = usual_reception(reception_named, received).where(reception_named.notna())
+    days = DayCodes(received)  # factorised once for the five look-ups by day below
+    authority, authority_problem = resolved_units(authority_raw, received, day_codes=days)
+    reception_named, reception_problem = resolved_units(reception_raw, received, reception=True, day_codes=days)
+    reception_named = usual_reception(reception_named, received, day_codes=days).where(reception_named.notna())
     authority = authority.fillna(cat_authority.where(reception_named.notna()))
-    authority = authority.fillna(reception_owner(reception_named, received))
-    reception = reception_named.fillna(usual_reception(authority, received).where(authority.notna()))
-    no_unit = _blank(authority_raw) & _blank(reception_raw)
-    unit_message = (
-        "authority " + authority_problem.fillna("")
-    ).where(authority_problem.notna(), ("reception " + reception_problem.fillna("")))
+    authority = authority.fillna(reception_owner(reception_named, received, day_codes=days))
+    reception = reception_named.fillna(usual_reception(authority, received, day_codes=days).where(authority.notna()))
+    no_unit = _blank_rows(rows, "authority") & _blank_rows(rows, "reception")
     unit_bad = authority_problem.notna() | reception_problem.notna() | authority.isna()
-    unit_message = unit_message.where(~no_unit, "no authority or reception unit given")
-    unit_message = unit_message.where(
-        authority_problem.notna() | reception_problem.notna() | no_unit,
-        "no unit found for reception " + _quote(reception_raw),
-    )
 
     finished_early = dates["finished_at"].dt.normalize() < received.dt.normalize()
     returned_early = dates["returned_at"].dt.normalize() < received.dt.normalize()
     reason, message = _first_reason(
         [
-            ("missing_dossier_id", dossier_id.eq(""), pd.Series("the dossier id (Mã hồ sơ) is empty", index=idx)),
-            ("missing_received_date", _blank(_text(rows, "received_at")), pd.Series("the received date (Ngày tiếp nhận) is empty", index=idx)),
+            ("missing_dossier_id", dossier_id.eq(""), "the dossier id (Mã hồ sơ) is empty"),
+            ("missing_received_date", _blank_rows(rows, "received_at"), "the received date (Ngày tiếp nhận) is empty"),
             *date_checks,
             status_check,
             channel_check,
             *value_checks,
-            ("unknown_unit", unit_bad, unit_message),
+            ("unknown_unit", unit_bad, _unit_message(authority_problem, reception_problem, no_unit, reception_raw)),
             ("finished_before_received", finished_early, _before_message("finished_at", "received_at", dates["finished_at"], received)),
             ("finished_before_received", returned_early, _before_message("returned_at", "received_at", dates["returned_at"], received)),
         ],
         idx,
     )
-    export_level = V.mapped_words(_text(rows, "online_level"), V.ONLINE_LEVEL_WORDS)[0]
-    name = normalised_text(_text(rows, "procedure_name"))
-    field = normalised_text(_text(rows, "field"))
+    if "online_level" in rows:
+        export_level = V.mapped_words(_text(rows, "online_level"), V.ONLINE_LEVEL_WORDS)[0]
+    else:  # (what the look-up gives for a column of missing cells)
+        export_level = pd.Series(index=idx, dtype="str")
     units = refdata.load_units().set_index("code")
     out = pd.DataFrame(
         {
             "dossier_id": dossier_id,
             "procedure_code": procedure_code,
-            "procedure_name": name.where(~_blank(name), _mapped(procedure_code, cat["procedure_name"]).astype("str")),
-            "field": field.where(~_blank(field), _mapped(procedure_code, cat["field"]).astype("str")),
+            "procedure_name": _text_or_catalogue(_text(rows, "procedure_name"), codes.map(cat["procedure_name"]), code_codes),
+            "field": _text_or_catalogue(_text(rows, "field"), codes.map(cat["field"]), code_codes),
             "unit_code": authority,
             "level": _mapped(authority, units["level"]),
             "reception_code": reception,
             "channel": channel,
-            "online_level": _mapped(procedure_code, cat["online_level"]).astype("str").fillna(export_level),
+            "online_level": _spread(codes.map(cat["online_level"]).astype("str"), code_codes, idx).fillna(export_level),
             **dates,
             "status": status,
             "supplement_count": supplements,
@@ -273,6 +299,41 @@ def typed_dossiers(rows: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
     out = out.astype({k: v for k, v in DOSSIER_COLUMNS.items() if k not in ("supplement_count",)})
     out["supplement_count"] = out["supplement_count"].astype("Int64").astype("Int16")
     return out
+
+
+def _procedure_codes(raw: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """Codes of the rows and their distinct procedure codes: stripped, NFC, blank -> missing."""
+    codes, distinct = _distinct(raw)
+    text = distinct.str.strip().str.normalize("NFC")
+    return codes, text.where(~_blank(text))
+
+
+def _text_or_catalogue(raw: pd.Series, fallback: pd.Series, code_codes: np.ndarray) -> pd.Series:
+    """Normalised text of ``raw``; where blank, the catalogue's text (``fallback`` per distinct
+    procedure code, ``code_codes`` the rows' codes). Both are computed per distinct value."""
+    codes, distinct = _distinct(raw)
+    text = normalised_text(distinct)
+    out = _spread(text, codes, raw.index)
+    blank = _blank(text).to_numpy(dtype=bool)[codes]
+    if not blank.any():  # (every row has its own text: nothing to fill)
+        return out
+    return out.where(~blank, _spread(fallback.astype("str"), code_codes, raw.index))
+
+
+def _unit_message(authority_problem, reception_problem, no_unit, reception_raw):
+    """Message of the ``unknown_unit`` check, built for the failing rows only (positions)."""
+
+    def message(at: np.ndarray) -> pd.Series:
+        a_problem, r_problem = authority_problem.iloc[at], reception_problem.iloc[at]
+        none = pd.Series(no_unit[at], index=a_problem.index)
+        text = ("authority " + a_problem.fillna("")).where(a_problem.notna(), "reception " + r_problem.fillna(""))
+        text = text.where(~none, "no authority or reception unit given")
+        return text.where(
+            a_problem.notna() | r_problem.notna() | none,
+            "no unit found for reception " + _quote(reception_raw.iloc[at]),
+        )
+
+    return message
 
 
 def typed_pakn(rows: pd.DataFrame) -> pd.DataFrame:

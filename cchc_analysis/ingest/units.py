@@ -112,7 +112,7 @@ def _candidates(keys: pd.DataFrame, table: pd.DataFrame, on: str) -> pd.DataFram
 
 
 def resolved_units(
-    names: pd.Series, days: pd.Series, *, reception: bool = False
+    names: pd.Series, days: pd.Series, *, reception: bool = False, day_codes: DayCodes | None = None
 ) -> tuple[pd.Series, pd.Series]:
     """Codes of unit names valid on each row's day.
 
@@ -120,30 +120,63 @@ def resolved_units(
     unit names over many dossiers. When every validity bound is a midnight (reference dates),
     rows of one calendar day share the answer, so the day is what counts.
 
-    Parameters and returns: see :func:`_resolved_distinct`.
+    Parameters and returns: see :func:`_resolved_distinct`; ``day_codes``: the factorised
+    ``days`` when the caller already has them (see :class:`DayCodes`).
     """
     return per_name_and_day(
         lambda n, d: _resolved_distinct(n, d, reception=reception),
-        names, days, unit_alias_table(),
+        names, days, unit_alias_table(), day_codes=day_codes,
     )
 
 
-def per_name_and_day(func, names: pd.Series, days: pd.Series, table: pd.DataFrame) -> tuple:
+class DayCodes:
+    """The days of a column factorised once (exact, and as calendar days), for every look-up
+    on those days: each look-up would otherwise factorise a million timestamps again."""
+
+    def __init__(self, days: pd.Series):
+        self.days = days
+        self._codes: dict[bool, tuple[np.ndarray, int]] = {}
+
+    def codes(self, exact: bool) -> tuple[np.ndarray, int]:
+        """Codes of the days (``exact``) or of their calendar days, and the number of codes."""
+        if exact not in self._codes:
+            stamps = pd.Series(pd.to_datetime(self.days.to_numpy()))
+            key = stamps if exact else stamps.dt.normalize()
+            codes, values = pd.factorize(key, use_na_sentinel=False)
+            self._codes[exact] = (codes, len(values))
+        return self._codes[exact]
+
+
+def _midnight_bounds(table: pd.DataFrame) -> bool:
+    bounds = pd.concat([table["valid_from"], table["valid_to"]]).dropna()
+    return bool(bounds.eq(bounds.dt.normalize()).all())
+
+
+def first_positions(codes: np.ndarray, n_codes: int) -> np.ndarray:
+    """Position of the first row of each code ``0..n_codes-1`` (every code occurs)."""
+    first = np.empty(n_codes, dtype=np.int64)
+    # Written back to front: the last write of a code is its first row (no sort needed).
+    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)
+    return first
+
+
+def per_name_and_day(
+    func, names: pd.Series, days: pd.Series, table: pd.DataFrame, *, day_codes: DayCodes | None = None
+) -> tuple:
     """``func(names, days)`` (a tuple of ``str`` Series) computed once per distinct pair.
 
     The day of a row counts only through comparisons with the ``valid_from`` / ``valid_to``
     dates of ``table`` and its calendar day: when every bound is a midnight, rows of one name and
     one calendar day share the answer.
     """
-    stamps = pd.Series(pd.to_datetime(days.to_numpy()), index=names.index)
-    bounds = pd.concat([table["valid_from"], table["valid_to"]]).dropna()
-    key_days = stamps.dt.normalize() if bounds.eq(bounds.dt.normalize()).all() else stamps
+    day_codes = DayCodes(days) if day_codes is None else day_codes
+    codes_of_day, n_days = day_codes.codes(exact=not _midnight_bounds(table))
     name_codes, _ = pd.factorize(names, use_na_sentinel=False)  # missing is not ""
-    day_codes, day_values = pd.factorize(key_days, use_na_sentinel=False)
-    pair_codes, _ = pd.factorize(name_codes.astype("int64") * max(len(day_values), 1) + day_codes)
-    _, first = np.unique(pair_codes, return_index=True)  # a row standing for each pair
-    if len(first) > 0.5 * len(names):
+    pair_codes, pairs = pd.factorize(name_codes.astype("int64") * max(n_days, 1) + codes_of_day)
+    if len(pairs) > 0.5 * len(names):
         return func(names, days)
+    # Pairs are numbered in order of first appearance, as the rows standing for them are.
+    first = first_positions(pair_codes, len(pairs))
     results = func(names.iloc[first].reset_index(drop=True), pd.Series(days.to_numpy()[first]))
     return tuple(
         pd.Series(r.array.take(pair_codes), index=names.index, dtype=r.dtype) for r in results

@@ -1,0 +1,49 @@
+"""Helpers of the typed tables: per-distinct look-ups, checks and messages."""
+
+import unicodedata
+
+import numpy as np
+import pandas as pd
+
+from cchc_analysis.ingest import tables as T
+from cchc_analysis.ingest import values as V
+
+
+class TestFirstReason:
+    def test_string_message_for_every_failing_row(self):
+        idx = pd.RangeIndex(3)
+        reason, message = T._first_reason([("empty", np.array([True, False, True]), "it is empty")], idx)
+        assert reason.tolist() == ["empty", "", "empty"] and message.tolist() == ["it is empty", "", "it is empty"]
+
+
+class TestWordCheck:
+    def test_absent_column_is_missing_and_never_fails(self):
+        rows = pd.DataFrame({"status": pd.Series(["x", "1"], dtype="str")})
+        out, (_, bad, _) = T._word_check(rows, "has_fee", V.parsed_booleans, "unparseable_value", "yes/no")
+        assert out.dtype == "boolean" and out.isna().all() and not bad.any()
+
+    def test_absent_column_same_as_column_of_missing_cells(self):
+        rows = pd.DataFrame({"has_fee": pd.Series([np.nan, np.nan], dtype="str")})
+        present, (_, bad, _) = T._word_check(rows, "has_fee", V.parsed_counts, "r", "a number")
+        absent, (_, none, _) = T._word_check(rows.drop(columns="has_fee"), "has_fee", V.parsed_counts, "r", "a number")
+        pd.testing.assert_series_equal(present, absent)
+        assert not bad.any() and not none.any()
+
+
+class TestPerDistinct:
+    def test_procedure_codes_stripped_nfc_blank_missing(self):
+        raw = pd.Series([" 001 ", unicodedata.normalize("NFD", "Ạ1"), "  ", None, " 001 "], dtype="str")
+        codes, distinct = T._procedure_codes(raw)
+        out = T._spread(distinct, codes, raw.index)
+        assert out.iloc[:2].tolist() == ["001", "Ạ1"] and out.iloc[2:4].isna().all() and out.iloc[4] == "001"
+
+    def test_text_or_catalogue_fills_blank_from_catalogue(self):
+        codes, distinct = T._procedure_codes(pd.Series(["a", "b", "a"], dtype="str"))
+        fallback = distinct.map({"a": "Tên A", "b": "Tên B"})
+        raw = pd.Series(["  Hộ   tịch ", "", None], dtype="str")
+        assert T._text_or_catalogue(raw, fallback, codes).tolist() == ["Hộ tịch", "Tên B", "Tên A"]
+
+    def test_blank_rows_of_absent_column(self):
+        rows = pd.DataFrame({"authority": pd.Series([" ", "x", None], dtype="str")})
+        assert T._blank_rows(rows, "authority").tolist() == [True, False, True]
+        assert T._blank_rows(rows, "reception").tolist() == [True, True, True]
