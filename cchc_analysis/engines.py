@@ -170,7 +170,7 @@ _OPS = ("==", "!=", "<", "<=", ">", ">=", "in")
 
 
 def read_parquet(path, engine: str = "pandas", filters: list[tuple[str, str, object]] | None = None,
-                 columns: list[str] | None = None):
+                 columns: list[str] | None = None, where: nw.Expr | None = None, unique: bool = False):
     """A native frame of ``engine`` over a parquet file or a hive-partitioned parquet dataset.
 
     Lazy on every engine but pandas (eager, but only the selected partitions are read).
@@ -191,6 +191,13 @@ def read_parquet(path, engine: str = "pandas", filters: list[tuple[str, str, obj
         partition pruning (``PartitionFilters`` in the plan).
     columns
         Columns to keep (default: all, partition columns included).
+    where
+        A narwhals row filter over the kept columns (e.g. ``outcome.in_scope(start, end)``).
+        The lazy engines apply it to the scan (their optimisers push it down); pandas
+        evaluates it on the Arrow table read by pyarrow, before any pandas column is built.
+    unique
+        Keep distinct rows only (after ``where``); for pandas also evaluated on Arrow, on the
+        dictionary-encoded text, so only the distinct rows are decoded (e.g. group keys).
     """
     from pathlib import Path
 
@@ -208,7 +215,6 @@ def read_parquet(path, engine: str = "pandas", filters: list[tuple[str, str, obj
         partitioning = ds.HivePartitioning.discover(infer_dictionary=False) if hive else None
         arrow_filters = [(c, "=" if o == "==" else o, v) for c, o, v in filters] or None
         if engine == "pandas":
-            table = ds.dataset(path, format="parquet", partitioning=partitioning)
             expr = None
             for c, o, v in filters:
                 field = ds.field(c)
@@ -216,16 +222,16 @@ def read_parquet(path, engine: str = "pandas", filters: list[tuple[str, str, obj
                         ">": field > v, ">=": field >= v, "in": field.isin(list(v) if o == "in" else [])}[o]
                 expr = term if expr is None else expr & term
             # pandas metadata in the files restores the canonical dtypes (Int8, boolean, str).
-            return table.to_table(columns=columns, filter=expr).to_pandas()
+            return _read_arrow(path, partitioning, columns, expr, where, unique).to_pandas()
         import dask.dataframe as dd
 
         from . import scale
 
         scale.dask_client()
-        return dd.read_parquet(
+        return _where(dd.read_parquet(
             str(path), filters=arrow_filters, columns=columns,
             dataset={"partitioning": partitioning} if hive else {},
-        )
+        ), where, unique)
     if engine == "polars":
         import polars as pl
 
@@ -234,20 +240,52 @@ def read_parquet(path, engine: str = "pandas", filters: list[tuple[str, str, obj
             col = pl.col(c).cast(pl.String)
             frame = frame.filter(col.is_in(list(v)) if o == "in" else {
                 "==": col == v, "!=": col != v, "<": col < v, "<=": col <= v, ">": col > v, ">=": col >= v}[o])
-        return frame.select(columns) if columns else frame
+        frame = frame.select(columns) if columns else frame
+        return _where(frame, where, unique)
     if engine == "duckdb":
         glob = str(path / "**" / "*.parquet") if hive else str(path)
         options = ", hive_partitioning = true, hive_types_autocast = false" if hive else ""
         rel = duckdb_connection().sql(f"SELECT * FROM read_parquet({_quote(glob)}{options})")
         for c, o, v in filters:
             rel = rel.filter(_filter_sql(c, "=" if o == "==" else o, v))
-        return rel.select(*[f'"{c}"' for c in columns]) if columns else rel
+        return _where(rel.select(*[f'"{c}"' for c in columns]) if columns else rel, where, unique)
     from . import scale
 
     frame = scale.spark_session().read.parquet(str(path))
     for c, o, v in filters:
         frame = frame.filter(_filter_sql(c, "=" if o == "==" else o, v).replace('"', "`"))
-    return frame.select(*columns) if columns else frame
+    return _where(frame.select(*columns) if columns else frame, where, unique)
+
+
+def _where(native, where: nw.Expr | None, unique: bool = False):
+    """``native`` filtered by the narwhals expression ``where`` (none when None), then its
+    distinct rows when ``unique``."""
+    if where is None and not unique:
+        return native
+    data = nw.from_native(native)
+    data = data if where is None else data.filter(where)
+    return (data.unique() if unique else data).to_native()
+
+
+def _read_arrow(path, partitioning, columns: list[str] | None, partition_filter,
+                where: nw.Expr | None, unique: bool = False) -> pa.Table:
+    """The pyarrow read behind the pandas engine: the kept columns, text read as dictionaries
+    (the files store it dictionary-encoded: decoding every value is most of a plain read),
+    ``where`` evaluated on the Arrow table, then text decoded for the rows kept only."""
+    import pyarrow.dataset as ds
+
+    schema = ds.dataset(path, format="parquet", partitioning=partitioning).schema
+    names = list(columns) if columns is not None else schema.names
+    text = [n for n in names if pa.types.is_string(schema.field(n).type) or pa.types.is_large_string(schema.field(n).type)]
+    options = ds.ParquetFileFormat(read_options=ds.ParquetReadOptions(dictionary_columns=text))
+    table = ds.dataset(path, format=options, partitioning=partitioning).to_table(columns=names, filter=partition_filter)
+    if unique and text:
+        table = table.unify_dictionaries()  # files (partitions) carry their own dictionaries
+    table = _where(table, where, unique)
+    wanted = pa.schema([schema.field(n) for n in names], metadata=schema.metadata)
+    return table.cast(wanted)
+
+
 
 
 def settle_dtypes(frame, dtypes: dict[str, str]):

@@ -238,10 +238,11 @@ class DossierDataset:
     def on_engine(self, engine: str) -> DossierDataset:
         """This dataset read by ``engine`` (joins or starts its cluster)."""
         from . import engines
+        from .indicators import tables
 
         connect(engine) if engine in engines.DISTRIBUTED else None
         bound = DossierDataset(self.path, engine)
-        bound.notes = tuple(bound._prepare(bound._read(None, ["status"]))[1])
+        bound.notes = tuple(tables.catalogue_notes())
         return bound
 
     # -- reading
@@ -255,51 +256,72 @@ class DossierDataset:
             out.append((PARTITION_COLUMN, "<=", last))
         return out
 
-    def _read(self, last: str | None, columns: list[str] | None = None, first: str | None = None):
+    def _read(self, last: str | None, columns: list[str] | None = None, first: str | None = None, where=None,
+              unique: bool = False):
         import narwhals.stable.v2 as nw
 
         from . import engines
 
-        native = engines.read_parquet(self.path, self.engine, self._filters(first, last))
-        data = nw.from_native(native).select(*(columns or list(schema.DOSSIER_COLUMNS)))
-        return data
+        columns = columns or list(schema.DOSSIER_COLUMNS)
+        native = engines.read_parquet(self.path, self.engine, self._filters(first, last), columns, where, unique)
+        return nw.from_native(native).select(*columns)
 
-    def _prepare(self, data):
+    def _in_scope(self, start, end):
+        """The dossiers in scope of [start, end], prepared (working days, statutory due), with
+        only the columns the counts use: the scope filter and the column list reach the reader
+        (pyarrow for pandas, the scan of the lazy engines), before any per-dossier work."""
         import narwhals.stable.v2 as nw
 
-        from .indicators import tables
-
-        if set(data.collect_schema().names()) != set(schema.DOSSIER_COLUMNS):
-            return data, []
-        native, notes = tables.prepare_native(data.to_native())
-        return nw.from_native(native), notes
-
-    # -- the three questions build_quarter asks
-    def keys(self) -> pd.DataFrame:
-        """Distinct group keys (``tables.FINE_KEYS``, missing as "(không rõ)"), sorted."""
-        import narwhals.stable.v2 as nw
-
-        from . import engines
-        from .indicators import tables
-
-        if self._keys is None:
-            data = self._read(None, tables.FINE_KEYS)
-            data = data.with_columns(*[nw.col(c).fill_null("(không rõ)") for c in tables.FINE_KEYS]).unique()
-            keys = engines.collect(data).astype("str")
-            self._keys = keys.sort_values(tables.FINE_KEYS, ignore_index=True)
-        return self._keys
-
-    def counts(self, start, end) -> pd.DataFrame:
-        """Fine counts of the period, reading only the partitions up to its end quarter."""
+        from . import outcome
         from .indicators import tables
         from .periods import Quarter
 
-        data, _ = self._prepare(self._read(str(Quarter.of(end))))
-        counts = tables.dossier_counts(data.to_native(), start, end)
-        names = [c for c in counts.columns if c not in tables.FINE_KEYS]
-        out = self.keys().merge(counts, on=tables.FINE_KEYS, how="left")
-        out[names] = out[names].fillna(0).astype("int64")
-        return out
+        data = self._read(str(Quarter.of(end)), list(tables.COUNT_COLUMNS), where=outcome.in_scope(start, end))
+        native = data.to_native()
+        if self.engine == "pandas":  # eager: the numpy calendar look-ups of the in-memory path
+            prepared, _ = tables._prepare_dossiers(schema.conform(native, tables.count_dtypes()))
+        else:
+            prepared, _ = tables.prepare_native(native)
+        return nw.from_native(prepared)
+
+    # -- the three questions build_quarter asks
+    def _keys_query(self):
+        import narwhals.stable.v2 as nw
+
+        from .indicators import tables
+
+        data = self._read(None, tables.FINE_KEYS, unique=True)  # distinct before the fill: few rows
+        return data.with_columns(*[nw.col(c).fill_null("(không rõ)") for c in tables.FINE_KEYS]).unique()
+
+    def _keep_keys(self, keys: pd.DataFrame) -> pd.DataFrame:
+        from .indicators import tables
+
+        self._keys = keys.astype("str").sort_values(tables.FINE_KEYS, ignore_index=True)
+        return self._keys
+
+    def keys(self) -> pd.DataFrame:
+        """Distinct group keys (``tables.FINE_KEYS``, missing as "(không rõ)"), sorted; one
+        pass over the 4 key columns per dataset, cached."""
+        from . import engines
+
+        if self._keys is None:
+            self._keep_keys(engines.collect(self._keys_query()))
+        return self._keys
+
+    def counts(self, start, end) -> pd.DataFrame:
+        """Fine counts of the period, reading only the partitions up to its end quarter and
+        only the in-scope rows; the group keys come from :meth:`keys` (the first call
+        evaluates both passes together: ``engines.collect_all``)."""
+        from . import engines
+        from .indicators import tables
+
+        query = tables.in_scope_count_query(self._in_scope(start, end), start, end)
+        if self._keys is None:
+            keys, counts = engines.collect_all(self._keys_query(), query)
+            self._keep_keys(keys)
+        else:
+            counts = engines.collect(query)
+        return tables.with_all_groups(self._keys, counts)
 
     def received_days(self) -> pd.Series:
         """Counted dossiers per day of receipt (one pass over two columns, cached)."""

@@ -57,3 +57,33 @@ def test_sql_anchor_agrees_with_the_package(bench_data: Path) -> None:
                           text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "MISMATCH 0" in proc.stdout
+
+
+def test_benchmarked_indicator_path_agrees_with_the_anchor(bench_data: Path) -> None:
+    """The timed indicator step (``scale.DossierDataset(...).counts``, the path of ``cchc
+    indicators`` on every engine) gives the anchor's counts cell by cell."""
+    code = """
+from benchmarks import anchor_sql, datagen
+from cchc_analysis import periods, scale
+from cchc_analysis.indicators import tables
+datagen.ensure_reference()
+path = datagen.ensure_parquet(20000)
+start, end = periods.Quarter.parse("2024Q3").bounds("calendar")
+sql = anchor_sql.run_query(path, start, end).set_index(["unit_code", "field"]).sort_index()
+for engine in ("pandas", "polars", "duckdb"):
+    fine = scale.DossierDataset(path).on_engine(engine).counts(start, end)
+    ours = tables.rollup_dossiers(fine).set_index(["unit_code", "field"]).sort_index()
+    ours = ours[ours["received_total"] > 0]
+    cols = [c for c in sql.columns if c in ours.columns]
+    a, b = sql[cols].astype("int64").align(ours[cols].astype("int64"), join="outer")
+    print(engine, "MISMATCH", int((a.fillna(-1) != b.fillna(-1)).to_numpy().sum()), len(cols))
+"""
+    env = {**os.environ, "CCHC_BENCH_DATA": str(bench_data), "CCHC_BENCH_BASE": "quick",
+           "CCHC_REFERENCE_DIR": str(bench_data / "reference"), "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=180)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    lines = proc.stdout.split("\n")
+    for engine in ("pandas", "polars", "duckdb"):
+        line = next(x for x in lines if x.startswith(engine))
+        assert line.split()[1:3] == ["MISMATCH", "0"] and int(line.split()[3]) == 31, line

@@ -65,3 +65,34 @@ class TestCollect:
         got = engines.collect(engines.to_engine(_dirty(), "polars"))
         assert got["status"].isna().tolist() == [False, True]
         assert got["channel"].isna().tolist() == [False, True]
+
+
+@pytest.fixture(scope="module")
+def path(tmp_path_factory):
+    path = tmp_path_factory.mktemp("read") / "dossiers.parquet"
+    make_dossiers(
+        dict(status=10, finished_at="2024-01-12 15:00", due_at="2024-01-15", field="Đất đai"),
+        dict(status=None, received_at=None, channel=None),
+        dict(status=4, field="Đất đai"),
+        dict(status=4, field=None),
+    ).to_parquet(path, index=False)
+    return path
+
+
+class TestReadParquet:
+    @pytest.mark.parametrize("engine", engines.ENGINES)
+    def test_where_keeps_the_matching_rows(self, path, engine):
+        where = ~nw.col("status").is_null() & (nw.col("status") == 4)
+        got = engines.collect(engines.read_parquet(path, engine, columns=["dossier_id", "status"], where=where))
+        assert sorted(got["dossier_id"]) == ["HS0003", "HS0004"]
+
+    @pytest.mark.parametrize("engine", engines.ENGINES)
+    def test_unique_keeps_distinct_rows(self, path, engine):
+        got = engines.collect(engines.read_parquet(path, engine, columns=["field"], unique=True))
+        assert sorted(got["field"].fillna("-")) == ["-", "Hộ tịch", "Đất đai"]
+
+    def test_pandas_text_stays_str_not_category(self, path):
+        where = ~nw.col("status").is_null()
+        got = engines.read_parquet(path, "pandas", columns=["field", "channel", "status"], where=where)
+        assert [str(t) for t in got.dtypes] == ["str", "str", "Int8"]
+        assert got["field"].tolist()[:2] == ["Đất đai", "Đất đai"]

@@ -265,3 +265,74 @@ class TestRollupDossiers:
         assert (units[counts].sum() == all_row[counts]).all()
         assert all_row["received_total"] == all_row["resolved_total"] + all_row["pending_total"]
         assert all_row["on_time_rate__num"] == all_row["resolved_early"] + all_row["resolved_on_time"]
+
+
+_STATUTE_CATALOGUE = pd.DataFrame({
+    "procedure_code": ["P0", "P1", "P3", "P15", "P3"],  # a repeated code: the first row wins
+    "statutory_days": [0, 1, 3, 15, 40],
+})
+
+
+@st.composite
+def _statute_rows(draw):
+    n = draw(st.integers(1, 30))
+    rows = []
+    for _ in range(n):
+        # Days around Tết 2024 and the ends of the calendar span (2015-01-01 .. 2040-12-31).
+        base = draw(st.sampled_from([pd.Timestamp("2024-02-01"), pd.Timestamp("2015-01-01"),
+                                     pd.Timestamp("2040-12-01"), pd.Timestamp("2026-04-25")]))
+        received = draw(st.one_of(st.none(), st.integers(-5, 40)))
+        due = draw(st.one_of(st.none(), st.integers(-5, 60)))
+        rec = None if received is None else base + pd.Timedelta(days=received, hours=draw(st.integers(0, 23)))
+        rows.append(dict(
+            received_at=rec,
+            due_at=None if due is None else base + pd.Timedelta(days=due, hours=draw(st.integers(0, 23))),
+            procedure_code=draw(st.sampled_from(["P0", "P1", "P3", "P15", "X9", None])),
+        ))
+    return make_dossiers(*rows)
+
+
+class TestBeyondStatute:
+    def test_appointment_later_than_three_working_days(self):
+        frame = make_dossiers(dict(procedure_code="P3", received_at="2024-04-26 09:00", due_at="2024-05-06"))
+        assert T.beyond_statute(frame, _STATUTE_CATALOGUE).tolist() == [True]
+
+    def test_appointment_on_the_statutory_day_across_tet(self):
+        frame = make_dossiers(dict(procedure_code="P3", received_at="2024-02-07 10:00", due_at="2024-02-19 17:00"))
+        assert T.beyond_statute(frame, _STATUTE_CATALOGUE).tolist() == [False]
+
+    def test_missing_dates_and_unknown_procedure_are_not_beyond(self):
+        frame = make_dossiers(
+            dict(procedure_code="X9", received_at="2024-03-01", due_at="2024-12-31"),
+            dict(procedure_code="P0", received_at=None, due_at="2024-12-31"),
+            dict(procedure_code="P0", received_at="2024-03-01", due_at=None),
+        )
+        assert T.beyond_statute(frame, _STATUTE_CATALOGUE).tolist() == [False, False, False]
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(_statute_rows())
+    def test_equals_the_join_of_with_statutory_due(self, frame):
+        from cchc_analysis import outcome
+
+        joined = outcome.with_statutory_due(frame, _STATUTE_CATALOGUE)
+        expected = joined["appointment_beyond_statute"].fillna(False).astype(bool).tolist()
+        assert T.beyond_statute(frame, _STATUTE_CATALOGUE).tolist() == expected
+
+
+class TestWithAllGroups:
+    KEYS = pd.DataFrame({"unit_code": ["a", "b"], "level": ["xa", "xa"], "reception_code": ["a", "b"],
+                         "field": ["F", "F"]})
+
+    def test_group_without_counts_gets_zeros(self):
+        counts = pd.DataFrame({"unit_code": ["b"], "level": ["xa"], "reception_code": ["b"], "field": ["F"],
+                               "received_total": pd.array([3], dtype="Int32")})
+        got = T.with_all_groups(self.KEYS, counts)
+        assert got["unit_code"].tolist() == ["a", "b"]
+        assert got["received_total"].tolist() == [0, 3]
+        assert got["received_total"].dtype == "int64"
+
+    def test_sorted_by_the_keys(self):
+        counts = pd.DataFrame({"unit_code": ["b", "a"], "level": ["xa", "xa"], "reception_code": ["b", "a"],
+                               "field": ["F", "F"], "n": [1, 2]})
+        got = T.with_all_groups(self.KEYS.iloc[::-1], counts)
+        assert got[["unit_code", "n"]].values.tolist() == [["a", 2], ["b", 1]]

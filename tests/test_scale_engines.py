@@ -113,6 +113,14 @@ def dirty_dataset(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
+def single_file(tmp_path_factory) -> Path:
+    """The dirty dossiers as one parquet file (the layout of ``cchc clean`` by default)."""
+    path = tmp_path_factory.mktemp("single") / "dossiers.parquet"
+    _dirty().to_parquet(path, index=False)
+    return path
+
+
+@pytest.fixture(scope="module")
 def sample(processed_sample_dir: Path):
     return load_processed(processed_sample_dir)
 
@@ -177,6 +185,41 @@ class TestLayout:
         ref = write_quarter(build_quarter(_processed(_dirty()), "2024Q1"), tmp_path / "ref")
         lazy = _processed(scale.DossierDataset(dirty_dataset))
         _same_files(ref, write_quarter(build_quarter(lazy, "2024Q1", engine=engine), tmp_path / "lazy"))
+
+
+class TestDossierDatasetCounts:
+    """``DossierDataset.counts`` (the path of ``cchc indicators`` on every engine) on a single
+    parquet file and on the partitioned layout: equal to the in-memory pandas counts."""
+
+    @pytest.mark.parametrize("engine", engines.ENGINES)
+    @pytest.mark.parametrize("layout", ["single", "partitioned"])
+    def test_equal_to_in_memory_counts(self, single_file, dirty_dataset, engine, layout):
+        path = single_file if layout == "single" else dirty_dataset
+        prepared, _ = T._prepare_dossiers(_dirty())
+        for start, end in (Q1, (date(2023, 10, 1), date(2023, 12, 31)), (date(2024, 4, 1), date(2024, 6, 30))):
+            got = scale.DossierDataset(path).on_engine(engine).counts(start, end)
+            pd.testing.assert_frame_equal(got, T.dossier_counts(prepared, start, end))
+
+    @pytest.mark.parametrize("engine", engines.ENGINES)
+    def test_group_keys_read_once_per_dataset(self, single_file, engine, monkeypatch):
+        source = scale.DossierDataset(single_file).on_engine(engine)
+        calls = []
+        original = source._keys_query
+        monkeypatch.setattr(source, "_keys_query", lambda: calls.append(1) or original())
+        source.counts(*Q1)
+        source.counts(date(2023, 10, 1), date(2023, 12, 31))
+        source.keys()
+        assert len(calls) == 1
+
+    def test_pandas_reads_only_the_counted_columns(self, single_file):
+        data = scale.DossierDataset(single_file).on_engine("pandas")._in_scope(*Q1)
+        assert set(data.columns) == {*T.COUNT_COLUMNS, "processing_days", "finished_at_due_minute",
+                                     "appointment_beyond_statute"}
+
+    def test_pandas_reads_only_the_in_scope_rows(self, single_file):
+        data = scale.DossierDataset(single_file).on_engine("pandas")._in_scope(*Q1).to_native()
+        flags = outcome.dossier_flags(_dirty(), *Q1)
+        assert len(data) == int(flags["in_scope"].sum()) == 8
 
 
 # --------------------------------------------------------------------------- Dask

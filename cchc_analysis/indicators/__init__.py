@@ -107,10 +107,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Build the quarter's tables from the processed folder and write them atomically."""
-    try:
-        from ..clean import load_processed
-    except ModuleNotFoundError as exc:  # pragma: no cover - during development only
-        raise InputError(None, f"the cleaning module is not available ({exc})") from exc
     processed_dir = Path(args.processed)
     if not (processed_dir / "dossiers.parquet").exists():
         raise InputError(processed_dir / "dossiers.parquet", "not found; run `cchc clean` first")
@@ -119,10 +115,10 @@ def run(args: argparse.Namespace) -> int:
     engine = args.engine
     address = getattr(args, "scheduler", None) if engine == "dask" else getattr(args, "spark_master", None)
     scale.connect(engine, address)
-    if scale.is_partitioned(processed_dir / "dossiers.parquet") or engine in ("dask", "pyspark"):
-        processed = scale.load_processed(processed_dir)  # dossiers stay on disk, read per period
-    else:
-        processed = load_processed(processed_dir)
+    # Every engine reads the dossiers per period from the parquet (a single file or the
+    # partitioned layout): only the columns and the in-scope rows the counts need, never the
+    # whole table in pandas.
+    processed = scale.load_processed(processed_dir)
     try:
         tables = build_quarter(processed, args.quarter, period=args.period, engine=engine)
     finally:

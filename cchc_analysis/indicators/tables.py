@@ -48,6 +48,13 @@ from . import core
 
 #: Finest grain of the engine group-by.
 FINE_KEYS = ["unit_code", "level", "reception_code", "field"]
+#: Canonical columns a period's counts read (group keys, outcome, indicator facts, the
+#: catalogue look-up of the statutory due date); the others are never read for counting.
+COUNT_COLUMNS = (
+    *FINE_KEYS, "procedure_code", "channel", "online_level", "received_at", "due_at",
+    "finished_at", "status", "digitised_input", "digitised_result", "reused_data", "has_fee",
+    "paid_online", "apology_issued", "in_catalogue",
+)
 ALL = "ALL"
 LEVEL_ORDER = ("tinh", "huyen", "xa")
 HISTORY_QUARTERS = 8
@@ -122,17 +129,50 @@ def _prepare_dossiers(dossiers: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
         frame["finished_at"].dt.floor("min") == frame["due_at"].dt.floor("min")
     ).fillna(False).astype(bool)
     try:
-        catalogue = refdata.load_catalogue()
-        with_due = outcome.with_statutory_due(frame, catalogue)
-        if not isinstance(with_due, pd.DataFrame):
-            with_due = nw.to_native(with_due)
-        frame["appointment_beyond_statute"] = (
-            with_due["appointment_beyond_statute"].fillna(False).astype(bool).to_numpy()
-        )
+        frame["appointment_beyond_statute"] = beyond_statute(frame, refdata.load_catalogue())
     except (ConfigError, FileNotFoundError) as exc:
         frame["appointment_beyond_statute"] = False
         notes.append(f"catalogue unavailable: {exc}")
     return frame, notes
+
+
+def beyond_statute(frame: pd.DataFrame, catalogue: pd.DataFrame) -> np.ndarray:
+    """``appointment_beyond_statute`` of :func:`cchc_analysis.outcome.with_statutory_due` for
+    a pandas dossier table, by numpy look-ups in the calendar instead of three joins.
+
+    The statutory due day is ``workdays.add_working_days(date(received_at), statutory_days)``
+    (the same calendar arithmetic as the joins); a dossier is beyond the statute when
+    date(due_at) is later. False (never missing) when either date is missing, the procedure
+    is not in the catalogue (first catalogue row of a code wins, as the join) or the due day
+    falls outside the calendar span.
+
+    Returns
+    -------
+    numpy.ndarray
+        bool, one per row of ``frame``.
+    """
+    statutes = catalogue.drop_duplicates("procedure_code")
+    codes = pd.Index(statutes["procedure_code"].astype("str"))
+    days = statutes["statutory_days"].astype("Int64").to_numpy(dtype="float64", na_value=np.nan)
+    position = codes.get_indexer(frame["procedure_code"])
+    n = np.where(position >= 0, days[np.maximum(position, 0)], np.nan) if len(days) else np.full(len(frame), np.nan)
+    statutory = workdays.add_working_days(frame["received_at"], pd.Series(n, index=frame.index))
+    due = frame["due_at"].dt.normalize()
+    return ((due > statutory) & due.notna() & statutory.notna()).to_numpy(dtype=bool)
+
+
+def count_dtypes() -> dict[str, str]:
+    """Canonical dtypes of :data:`COUNT_COLUMNS` (``schema.DOSSIER_COLUMNS`` restricted)."""
+    return {c: schema.DOSSIER_COLUMNS[c] for c in COUNT_COLUMNS}
+
+
+def catalogue_notes() -> list[str]:
+    """The note :func:`_prepare_dossiers` gives when the catalogue cannot be loaded, else []."""
+    try:
+        refdata.load_catalogue()
+    except (ConfigError, FileNotFoundError) as exc:
+        return [f"catalogue unavailable: {exc}"]
+    return []
 
 
 def prepare_native(native) -> tuple[object, list[str]]:
@@ -223,27 +263,48 @@ def _dossier_exprs() -> dict[str, nw.Expr]:
     return core.count_expressions(core.DOSSIER_INDICATORS, extra)
 
 
-def dossier_counts(native, start: date, end: date) -> pd.DataFrame:
-    """Integer counts per ``FINE_KEYS`` for the period, on any engine's native frame.
+def in_scope_count_query(native, start: date, end: date):
+    """The (lazy) group-by of the period's counts per ``FINE_KEYS``, in-scope groups only.
 
-    Every group of the frame has its line (zeros when nothing of it is in scope). Only the
-    in-scope dossiers are flagged and counted (every count is zero for the others): on a lazy
-    engine (Polars, DuckDB, ...) the filter reaches the scan, before the calendar joins of
-    :func:`prepare_native`; the groups come from a distinct-keys pass.
+    Only the in-scope dossiers are flagged and counted (every count is zero for the others):
+    on a lazy engine (Polars, DuckDB, ...) the filter reaches the scan, before the calendar
+    joins of :func:`prepare_native`. Evaluate with ``engines.collect`` and complete with
+    :func:`with_all_groups`.
     """
     data = nw.from_native(native)
     flagged = outcome.dossier_flags(data.filter(outcome.in_scope(start, end)), start, end)
     if not isinstance(flagged, (nw.DataFrame, nw.LazyFrame)):
         flagged = nw.from_native(flagged)
-    exprs = _dossier_exprs()
-    keys, counts = engines.collect_all(
-        data.select(*FINE_KEYS).unique(), core.count_query(flagged, FINE_KEYS, exprs)
-    )
-    names = list(exprs)
+    return core.count_query(flagged, FINE_KEYS, _dossier_exprs())
+
+
+def with_all_groups(keys: pd.DataFrame, counts: pd.DataFrame) -> pd.DataFrame:
+    """Collected :func:`in_scope_count_query` counts on every group of ``keys`` (zeros where
+    nothing is in scope), int64 counts, sorted by ``FINE_KEYS``.
+
+    Parameters
+    ----------
+    keys
+        Distinct ``FINE_KEYS`` of the whole table (missing keys already "(không rõ)").
+    counts
+        The collected group-by (``FINE_KEYS`` + one column per count, any integer dtype).
+    """
+    names = [c for c in counts.columns if c not in FINE_KEYS]
     counts = core.summed_counts(counts, FINE_KEYS, names)
-    out = keys.merge(counts, on=FINE_KEYS, how="left")
+    out = keys.astype("str").merge(counts, on=FINE_KEYS, how="left")
     out[names] = out[names].fillna(0).astype("int64")
     return out.sort_values(FINE_KEYS, ignore_index=True)
+
+
+def dossier_counts(native, start: date, end: date) -> pd.DataFrame:
+    """Integer counts per ``FINE_KEYS`` for the period, on any engine's prepared native frame.
+
+    Every group of the frame has its line (zeros when nothing of it is in scope): the groups
+    come from a distinct-keys pass, the counts from :func:`in_scope_count_query`.
+    """
+    data = nw.from_native(native)
+    keys, counts = engines.collect_all(data.select(*FINE_KEYS).unique(), in_scope_count_query(data, start, end))
+    return with_all_groups(keys, counts)
 
 
 def pakn_counts(native, start: date, end: date) -> pd.DataFrame:
