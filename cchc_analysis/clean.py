@@ -121,11 +121,23 @@ def _rows_of(exports: list[Export], kind: str) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
+def status_ranks(status: pd.Series) -> pd.Series:
+    """:data:`STATUS_RANK` of national status codes (-1 for a missing or unknown code), read
+    from a lookup array (``Series.map`` with a dict costs ~0.4 s per million rows)."""
+    table = np.full(max(STATUS_RANK) + 1, -1, dtype=np.int64)
+    table[list(STATUS_RANK)] = list(STATUS_RANK.values())
+    code = status.astype("Int64").fillna(-1).to_numpy(dtype=np.int64)
+    known = (code >= 0) & (code < len(table))
+    return pd.Series(np.where(known, table[np.where(known, code, 0)], -1), index=status.index)
+
+
 def merged_duplicates(typed: pd.DataFrame, kind: str) -> pd.Series:
     """Mask of clean rows dropped as duplicates of a more advanced (or later) row."""
-    clean = typed[typed["reason"].eq("")]
+    # Only the columns the merge needs (not a copy of every column of the clean rows).
+    needed = [*KEYS[kind], "file_order", "source_row", *(["status"] if kind != "edocs" else [])]
+    clean = typed.loc[typed["reason"].eq("").to_numpy(dtype=bool), needed]
     if kind == "dossiers":
-        rank = clean["status"].astype("Int64").map(STATUS_RANK).fillna(-1)
+        rank = status_ranks(clean["status"])
     elif kind == "pakn":
         rank = clean["status"].eq("da_xu_ly").astype("int64")
     else:

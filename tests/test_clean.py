@@ -199,3 +199,12 @@ class TestCleanedTables:
         assert r["rows_read"] + r["skipped_lines"] + 1 == len(TITLE) + 1 + len(rows)
         data_rows = sum(len(row) > 1 for row in rows)
         assert r["rows_read"] == data_rows and len(quarantine) == r["quarantined"]
+
+
+class TestStatusRanks:
+    def test_same_as_map_of_status_rank(self):
+        from cchc_analysis.ingest.values import STATUS_RANK
+
+        status = pd.Series([10, 3, None, 9, 1, 0, 11], dtype="Int8")
+        expected = status.astype("Int64").map(STATUS_RANK).fillna(-1).astype("int64")
+        assert C.status_ranks(status).tolist() == expected.tolist()

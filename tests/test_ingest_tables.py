@@ -47,3 +47,15 @@ class TestPerDistinct:
         rows = pd.DataFrame({"authority": pd.Series([" ", "x", None], dtype="str")})
         assert T._blank_rows(rows, "authority").tolist() == [True, False, True]
         assert T._blank_rows(rows, "reception").tolist() == [True, True, True]
+
+
+class TestSpreadText:
+    def test_unchanged_distinct_values_give_the_column_itself(self):
+        raw = pd.Series(["a", "b", "a"], dtype="str")
+        codes, distinct = T._distinct(raw)
+        pd.testing.assert_series_equal(T._spread_text(raw, distinct, distinct.copy(), codes), raw)
+
+    def test_changed_distinct_values_spread(self):
+        raw = pd.Series([" a", "b", " a"], dtype="str")
+        codes, distinct = T._distinct(raw)
+        assert T._spread_text(raw, distinct, distinct.str.strip(), codes).tolist() == ["a", "b", "a"]

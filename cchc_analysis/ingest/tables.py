@@ -93,6 +93,14 @@ def _spread(distinct: pd.Series, codes: np.ndarray, index: pd.Index) -> pd.Serie
     return pd.Series(distinct.array.take(codes), index=index, dtype=distinct.dtype)
 
 
+def _spread_text(raw: pd.Series, distinct: pd.Series, done: pd.Series, codes: np.ndarray) -> pd.Series:
+    """``done`` (text per ``distinct`` value of ``raw``) back to the rows: ``raw`` itself when
+    no value changed (cleaned exports are already stripped and NFC: no copy of the column)."""
+    if done.astype("str").equals(distinct.astype("str")):
+        return raw.astype("str")
+    return _spread(done.astype("str"), codes, raw.index)
+
+
 def _mapped(values: pd.Series, mapping: pd.Series) -> pd.Series:
     """``values.map(mapping)``, looked up once per distinct value."""
     codes, uniques = _distinct(values)
@@ -212,8 +220,9 @@ def typed_dossiers(rows: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
     """
     idx = rows.index
     dossier_id = normalised_text(_text(rows, "dossier_id").fillna(""))
-    code_codes, codes = _procedure_codes(_text(rows, "procedure_code"))
-    procedure_code = _spread(codes, code_codes, idx)
+    raw_code = _text(rows, "procedure_code")
+    code_codes, codes = _procedure_codes(raw_code)
+    procedure_code = _spread_text(raw_code, _distinct(raw_code)[1], codes, code_codes)
     dates, date_checks = _date_checks(rows, ("received_at", "due_at", "finished_at", "returned_at"))
     received = dates["received_at"]
     status, status_check = _word_check(rows, "status", V.parsed_statuses, "unknown_status", "a known status")
@@ -313,7 +322,7 @@ def _text_or_catalogue(raw: pd.Series, fallback: pd.Series, code_codes: np.ndarr
     procedure code, ``code_codes`` the rows' codes). Both are computed per distinct value."""
     codes, distinct = _distinct(raw)
     text = normalised_text(distinct)
-    out = _spread(text, codes, raw.index)
+    out = _spread_text(raw, distinct, text, codes)
     blank = _blank(text).to_numpy(dtype=bool)[codes]
     if not blank.any():  # (every row has its own text: nothing to fill)
         return out

@@ -14,6 +14,8 @@ import unicodedata
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 _TONES = {"\u0300": "grave", "\u0301": "acute", "\u0309": "hook", "\u0303": "tilde", "\u0323": "dot"}
 
@@ -71,9 +73,12 @@ def _per_distinct(values: pd.Series, func) -> pd.Series:
     head = values.iloc[:4096]
     if len(values) > 4096 and head.nunique(dropna=False) > 0.5 * len(head):
         # Mostly distinct (ids): mapping back would cost more than it saves.
-        return pd.Series(func(values.astype("str")).to_numpy(dtype=object, na_value=None), index=values.index, dtype="str")
+        return pd.Series(func(values.astype("str")).array, index=values.index, dtype="str")
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    done = func(pd.Series(uniques, dtype="str")).astype("str")
+    uniques = pd.Series(uniques, dtype="str")
+    done = func(uniques).astype("str")
+    if done.equals(uniques):  # (already in that form, as cleaned exports are: no copy)
+        return values.astype("str")
     # Code -1 (a missing value) takes a missing result, even when all are missing.
     return pd.Series(done.array.take(codes, allow_fill=True), index=values.index, dtype="str")
 
@@ -83,12 +88,25 @@ _OLD_TONE_CANDIDATE = "[oO][àáảãạèéẻẽẹÀÁẢÃẠÈÉẺẼẸ]|
 
 
 def _normalised_distinct(text: pd.Series) -> pd.Series:
+    if text.str.isascii().fillna(True).all():
+        return _normalised_ascii(text)
     text = normalized(text, "NFC")
     candidate = text.str.contains(_OLD_TONE_CANDIDATE, regex=True, na=False)
     if candidate.any():
         fixed = text[candidate].str.replace(_OLD_TONE_RE, _new_tone_placement, regex=True)
         text = text.mask(candidate, fixed)
     return text.str.replace(_SPACES_RE, " ", regex=True).str.strip()
+
+
+def _normalised_ascii(text: pd.Series) -> pd.Series:
+    """:func:`_normalised_distinct` of ASCII text (ids): already NFC, no tone mark to move;
+    runs of spaces are rewritten only in the cells that have one (a tab, two spaces...)."""
+    # Not printable: a tab, CR, LF... (pyarrow's test is ~10x faster than a regex).
+    printable = pc.fill_null(pc.ascii_is_printable(pa.array(text.array)), True)
+    spaced = ~printable.to_numpy(zero_copy_only=False) | text.str.contains("  ", regex=False, na=False).to_numpy(dtype=bool)
+    if spaced.any():
+        text = text.mask(spaced, text[spaced].str.replace(_SPACES_RE, " ", regex=True))
+    return text.str.strip()
 
 
 def normalised_text(values: pd.Series) -> pd.Series:

@@ -159,9 +159,10 @@ def parsed_datetimes(values: pd.Series) -> tuple[pd.Series, pd.Series]:
         ``datetime64[us]`` values (NaT when empty or unreadable) and the ``bad`` mask
         (non-empty but unreadable).
     """
-    text = values.fillna("").astype("str").str.strip()
-    codes, uniques = pd.factorize(text)
-    uniques = pd.Series(uniques, dtype="str")
+    # Distinct raw cells first (a missing cell is one of them), stripped and parsed once each;
+    # two cells equal once stripped are parsed twice, which gives the same answer.
+    codes, uniques = pd.factorize(values.astype("str"), use_na_sentinel=False)
+    uniques = pd.Series(uniques, dtype="str").fillna("").str.strip()
     filled = uniques.ne("")
     parsed, bad = _parsed_distinct(uniques[filled].reset_index(drop=True))
     stamps = np.full(len(uniques), np.datetime64("NaT"), dtype="datetime64[us]")
@@ -169,8 +170,8 @@ def parsed_datetimes(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     unreadable = np.zeros(len(uniques), dtype=bool)
     unreadable[filled.to_numpy()] = bad.to_numpy()
     return (
-        pd.Series(stamps[codes], index=text.index, dtype="datetime64[us]"),
-        pd.Series(unreadable[codes], index=text.index, dtype=bool),
+        pd.Series(stamps[codes], index=values.index, dtype="datetime64[us]"),
+        pd.Series(unreadable[codes], index=values.index, dtype=bool),
     )
 
 
