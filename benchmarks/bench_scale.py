@@ -7,7 +7,7 @@ Run by hand::
 
 Input: the cleaned sample (``data/processed/dossiers.parquet``, run ``cchc clean`` first)
 tiled ``rows / len(sample)`` times with new ids (``<id>-<copy>``), written chunk by chunk into
-a dataset partitioned by quarter of receipt (``benchmarks/data/scale_<rows>/dossiers.parquet``,
+a dataset partitioned by quarter of receipt and of closure (``benchmarks/data/scale_v2_<rows>/dossiers.parquet``,
 git-ignored); generation never holds more than one chunk. Step: the fine counts of the quarter
 2024Q3 (``scale.DossierDataset.counts``: partition-pruned read, preparation joins, outcome
 flags, one group-by: every form-06 column and indicator numerator/denominator per unit, level,
@@ -59,16 +59,18 @@ def generate(rows: int, sample: Path = SAMPLE) -> Path:
 
     from cchc_analysis import scale
 
-    out = DATA / f"scale_{rows}" / "dossiers.parquet"
+    out = DATA / f"scale_v2_{rows}" / "dossiers.parquet"  # v2: + closed_quarter level
     if (out.parent / "DONE").exists():
         return out
     base = pq.read_table(ensure_sample(sample))
     frame = base.to_pandas()
-    part = pa.array(scale.partition_of(frame["received_at"]).to_numpy(dtype=object), pa.string())
-    base = base.append_column(scale.PARTITION_COLUMN, part)
+    for name, values in ((scale.PARTITION_COLUMN, scale.partition_of(frame["received_at"])),
+                         (scale.CLOSED_COLUMN, scale.closed_partition_of(frame["status"], frame["finished_at"]))):
+        base = base.append_column(name, pa.array(values.to_numpy(dtype=object), pa.string()))
     copies = -(-rows // base.num_rows)
     per_chunk = max(1, 2_000_000 // base.num_rows)
-    partitioning = ds.partitioning(pa.schema([(scale.PARTITION_COLUMN, pa.string())]), flavor="hive")
+    partitioning = ds.partitioning(
+        pa.schema([(scale.PARTITION_COLUMN, pa.string()), (scale.CLOSED_COLUMN, pa.string())]), flavor="hive")
     written = 0
     for first in range(0, copies, per_chunk):
         n = min(per_chunk, copies - first)

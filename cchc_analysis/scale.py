@@ -28,10 +28,12 @@ from . import schema
 from .errors import CchcError
 
 __all__ = [
+    "CLOSED_COLUMN",
     "PARTITION_COLUMN",
     "ScaleError",
     "dask_client",
     "is_partitioned",
+    "closed_partition_of",
     "partition_of",
     "shutdown",
     "spark_session",
@@ -42,6 +44,12 @@ __all__ = [
 PARTITION_COLUMN = "received_quarter"
 #: Partition of dossiers without ``received_at`` (sorts after every quarter: never in scope).
 NO_QUARTER = "none"
+#: Second-level hive partition: calendar quarter in which the dossier was closed (terminal
+#: status with ``finished_at``), else :data:`OPEN`.
+CLOSED_COLUMN = "closed_quarter"
+#: Closed partition of a dossier not closed yet (sorts after every quarter, so
+#: ``closed_quarter >= "2024Q3"`` keeps the open ones).
+OPEN = "open"
 
 
 class ScaleError(CchcError, RuntimeError):
@@ -164,6 +172,32 @@ def partition_of(received_at: pd.Series) -> pd.Series:
     return text.where(days.notna(), NO_QUARTER).astype("str")
 
 
+def closed_partition_of(status: pd.Series, finished_at: pd.Series) -> pd.Series:
+    """Closed partition of each dossier: calendar quarter of ``finished_at`` when its status is
+    terminal (``schema.TERMINAL_STATUSES``) and the date is present, else :data:`OPEN`.
+
+    A dossier closed before the quarter of a period's start is out of scope of that period
+    (``outcome.in_scope``: terminal and finished before the start), so a counting pass reads
+    only ``closed_quarter >= quarter of the start``: the dossiers still open from earlier
+    quarters are found without opening the ones closed long ago.
+    """
+    closed = status.isin(list(schema.TERMINAL_STATUSES)).fillna(False).astype(bool) & finished_at.notna()
+    return partition_of(finished_at).where(closed.to_numpy(), OPEN).astype("str")
+
+
+def partition_columns(path: str | Path) -> tuple[str, ...]:
+    """The hive partition columns of a dataset folder, outermost first (none for a file)."""
+    path = Path(path)
+    columns: list[str] = []
+    while path.is_dir():
+        child = next((c for c in sorted(path.iterdir()) if c.is_dir() and "=" in c.name), None)
+        if child is None:
+            break
+        columns.append(child.name.split("=", 1)[0])
+        path = child
+    return tuple(columns)
+
+
 def is_partitioned(path: str | Path) -> bool:
     """Whether ``path`` is a partitioned dataset folder (rather than one parquet file)."""
     return Path(path).is_dir()
@@ -172,22 +206,29 @@ def is_partitioned(path: str | Path) -> bool:
 def write_partitioned(dossiers: pd.DataFrame, path: str | Path, max_rows_per_file: int = 2_000_000) -> Path:
     """Write the canonical dossier table as a hive-partitioned dataset at ``path`` (a folder).
 
-    One folder per quarter of receipt (``received_quarter=2024Q1``), files of at most
-    ``max_rows_per_file`` rows, row order kept within a partition. The canonical dtypes travel
-    in the pandas metadata of each file. ``path`` must not exist yet (write into a staging
-    folder and rename, as ``clean`` does).
+    One folder per quarter of receipt, and inside it one per quarter of closure
+    (``received_quarter=2024Q1/closed_quarter=2024Q2``; ``closed_quarter=open`` for dossiers
+    not closed, :func:`closed_partition_of`); files of at most ``max_rows_per_file`` rows, row
+    order kept within a partition. The canonical dtypes travel in the pandas metadata of each
+    file. ``path`` must not exist yet (write into a staging folder and rename, as ``clean``
+    does).
     """
     import pyarrow as pa
     import pyarrow.dataset as ds
 
     path = Path(path)
     frame = schema.conform(dossiers, schema.DOSSIER_COLUMNS)
-    table = pa.Table.from_pandas(frame.assign(**{PARTITION_COLUMN: partition_of(frame["received_at"])}), preserve_index=False)
+    table = pa.Table.from_pandas(frame.assign(**{
+        PARTITION_COLUMN: partition_of(frame["received_at"]),
+        CLOSED_COLUMN: closed_partition_of(frame["status"], frame["finished_at"]),
+    }), preserve_index=False)
     ds.write_dataset(
         table,
         path,
         format="parquet",
-        partitioning=ds.partitioning(pa.schema([(PARTITION_COLUMN, pa.string())]), flavor="hive"),
+        partitioning=ds.partitioning(
+            pa.schema([(PARTITION_COLUMN, pa.string()), (CLOSED_COLUMN, pa.string())]), flavor="hive"
+        ),
         basename_template="part-{i}.parquet",
         max_rows_per_file=max_rows_per_file,
         max_rows_per_group=min(max_rows_per_file, 1_000_000),
@@ -209,15 +250,18 @@ class DossierDataset:
     ==========================  ==================================  =====================
     step                        rows / partitions read              columns
     ==========================  ==================================  =====================
-    counts of a period          ``P`` (filter pushed down)          all used by the core
+    counts of a period          ``P`` and ``C`` (pushed down)       all used by the core
     days with dossiers (once)   every partition                     status, received_at
     group keys (once)           every partition                     the 4 group keys
     calendar check (once)       every partition                     received/finished_at
     ==========================  ==================================  =====================
 
-    Later partitions are never opened for counting: a dossier received after the period is
-    never in scope. Earlier partitions cannot be skipped: a dossier received years ago may
-    still be pending (the open ones are found by the flags, not by the layout). The group keys
+    ``C`` = the closed partitions ``closed_quarter >= quarter of the period start`` (``open``
+    sorts after every quarter). Later partitions are never opened for counting: a dossier
+    received after the period is never in scope. Of the earlier ones, only the dossiers still
+    open, or closed in or after the period's quarter, are read: a dossier closed before it is
+    out of scope (terminal and finished before the start). A dataset written before the
+    closed level existed is read by receipt only. The group keys
     come from the whole dataset so that a unit or field seen only in other quarters still gets
     its (zero) line, exactly as with the in-memory table. A single ``.parquet`` file works too,
     without pruning.
@@ -246,24 +290,27 @@ class DossierDataset:
         return bound
 
     # -- reading
-    def _filters(self, first: str | None, last: str | None) -> list[tuple[str, str, str]]:
-        if not is_partitioned(self.path):
-            return []
+    def _filters(self, first: str | None, last: str | None, closed_from: str | None = None) -> list[tuple[str, str, str]]:
+        partitions = partition_columns(self.path)
         out = []
-        if first is not None:
-            out.append((PARTITION_COLUMN, ">=", first))
-        if last is not None:
-            out.append((PARTITION_COLUMN, "<=", last))
+        if PARTITION_COLUMN in partitions:
+            if first is not None:
+                out.append((PARTITION_COLUMN, ">=", first))
+            if last is not None:
+                out.append((PARTITION_COLUMN, "<=", last))
+        if closed_from is not None and CLOSED_COLUMN in partitions:
+            out.append((CLOSED_COLUMN, ">=", closed_from))
         return out
 
     def _read(self, last: str | None, columns: list[str] | None = None, first: str | None = None, where=None,
-              unique: bool = False):
+              unique: bool = False, closed_from: str | None = None):
         import narwhals.stable.v2 as nw
 
         from . import engines
 
         columns = columns or list(schema.DOSSIER_COLUMNS)
-        native = engines.read_parquet(self.path, self.engine, self._filters(first, last), columns, where, unique)
+        native = engines.read_parquet(self.path, self.engine, self._filters(first, last, closed_from), columns,
+                                      where, unique)
         return nw.from_native(native).select(*columns)
 
     def _in_scope(self, start, end):
@@ -276,7 +323,8 @@ class DossierDataset:
         from .indicators import tables
         from .periods import Quarter
 
-        data = self._read(str(Quarter.of(end)), list(tables.COUNT_COLUMNS), where=outcome.in_scope(start, end))
+        data = self._read(str(Quarter.of(end)), list(tables.COUNT_COLUMNS), where=outcome.in_scope(start, end),
+                          closed_from=str(Quarter.of(start)))
         native = data.to_native()
         if self.engine == "pandas":  # eager: the numpy calendar look-ups of the in-memory path
             prepared, _ = tables._prepare_dossiers(schema.conform(native, tables.count_dtypes()))
