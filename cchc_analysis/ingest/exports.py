@@ -98,18 +98,28 @@ def line_classes(cells: pd.DataFrame, header: Header) -> pd.Series:
     """
     id_col = next(c for c, f in header.columns.items() if f == ID_FIELD[header.kind])
     id_header = header_key(header.names[id_col])
-    raw_id = cells[id_col]
     # Only lines whose id cell is blank, a footer word or the id header itself can be anything
-    # but data: the costlier checks run on those few lines only. An id starting with a digit
-    # (the usual dossier number) settles it without computing its key ("0" stands for it).
+    # but data. An id starting with a digit (the usual dossier number) has an ASCII key that is
+    # none of these (its key starts with a digit, the header's does not): such a line is data,
+    # and the checks below run on the other lines only (usually none).
     plain = (
-        raw_id.str.contains(_DIGIT_FIRST, regex=True).fillna(False).astype(bool)
+        cells[id_col].str.contains(_DIGIT_FIRST, regex=True).fillna(False).to_numpy(dtype=bool)
         if not id_header[:1].isdigit()
-        else pd.Series(False, index=cells.index)
+        else np.zeros(len(cells), dtype=bool)
     )
-    id_key = pd.Series("0", index=cells.index, dtype="str")
+    classes = pd.Series("data", index=cells.index, dtype="str")
     if not plain.all():
-        id_key[~plain] = ascii_keys(raw_id[~plain].str.strip())
+        classes[~plain] = _classes_without_plain_ids(cells[~plain], header, id_col, id_header)
+    return classes
+
+
+def _classes_without_plain_ids(cells: pd.DataFrame, header: Header, id_col, id_header: str) -> pd.Series:
+    """:func:`line_classes` of the lines whose id cell does not start with a digit.
+
+    A line with a digit-first id is data and is neither a footer nor a blank line, so leaving
+    those lines out changes no other line's class (``cummax`` runs over footers only).
+    """
+    id_key = ascii_keys(cells[id_col].str.strip())
     no_id = id_key.eq("") | id_key.str.contains(FOOTER_START, regex=True)
     suspect = no_id | id_key.str.replace(" ", "").eq(id_header)
     # A line with a non-empty id key has a filled cell: it is neither blank nor a signature
@@ -141,7 +151,10 @@ def line_classes(cells: pd.DataFrame, header: Header) -> pd.Series:
 def _sheet_export(sheet: Sheet, header: Header, source_file: str) -> Export:
     body = sheet.cells.iloc[header.row + header.rows :]
     classes = line_classes(body, header)
-    data = body[list(header.columns)][classes.eq("data").to_numpy()]
+    is_data = classes.eq("data").to_numpy()
+    data = body[list(header.columns)]
+    if not is_data.all():  # (no copy of a million rows when every line is data)
+        data = data[is_data]
     # Only the recognised columns leave this function: personal and unknown ones stop here.
     kept = list(header.columns)
     if len(data) * len(kept) <= _STACK_CELLS:
@@ -162,7 +175,7 @@ def _sheet_export(sheet: Sheet, header: Header, source_file: str) -> Export:
         kind=header.kind,
         profile=header.profile,
         rows=rows.reset_index(drop=True),
-        skipped_lines=header.row + int((classes != "data").sum()),
+        skipped_lines=header.row + int((~is_data).sum()),
         personal=header.personal,
         ignored=header.ignored,
         unrecognised=header.unrecognised,

@@ -240,7 +240,7 @@ def _arrow_cells(payload: bytes, delimiter: str) -> pd.DataFrame | None:
     """
     try:
         table = pacsv.read_csv(
-            io.BytesIO(payload),
+            pa.BufferReader(payload),  # (zero-copy: io.BytesIO is read through Python)
             read_options=pacsv.ReadOptions(autogenerate_column_names=True),
             parse_options=pacsv.ParseOptions(
                 delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False
