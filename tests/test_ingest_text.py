@@ -34,3 +34,11 @@ class TestPerDistinct:
     def test_changed_values_spread_back(self):
         values = pd.Series(["x", None, "x"], dtype="str")
         assert T._per_distinct(values, lambda t: t + "!").tolist()[::2] == ["x!", "x!"]
+
+
+class TestStrippedNfc:
+    @settings(max_examples=200, deadline=None)
+    @given(st.lists(st.one_of(st.none(), st.text(alphabet=" a\tơ\u0301Ớ\u00a0", max_size=6)), max_size=30))
+    def test_same_as_strip_then_normalize(self, cells):
+        values = pd.Series(cells, dtype="str")
+        pd.testing.assert_series_equal(T.stripped_nfc(values), T.normalized(values.str.strip(), "NFC"))

@@ -18,7 +18,7 @@ import pandas as pd
 from ..errors import InputError
 from .headers import ID_FIELD, Header, header_key, load_header_aliases, recognised_header
 from .readers import Sheet, read_sheets
-from .text import ascii_keys, normalized
+from .text import ascii_keys, normalized, stripped_nfc
 
 #: Start of a footer line (ASCII key of the row's first non-empty text).
 FOOTER_START = (
@@ -164,7 +164,7 @@ def _sheet_export(sheet: Sheet, header: Header, source_file: str) -> Export:
         n = len(data)
         columns = {header.columns[col]: flat[i * n : (i + 1) * n] for i, col in enumerate(kept)}
     else:  # a large one column by column (no stacked copy of the whole table)
-        columns = {header.columns[col]: normalized(data[col].str.strip(), "NFC").array for col in kept}
+        columns = {header.columns[col]: stripped_nfc(data[col]).array for col in kept}
     rows = pd.DataFrame(
         {name: pd.Series(values, index=data.index, dtype="str") for name, values in columns.items()},
         index=data.index,

@@ -56,6 +56,14 @@ def normalized(values: pd.Series, form: str = "NFC") -> pd.Series:
     return values.mask(other, _per_distinct(values[other], lambda t: t.str.normalize(form)))
 
 
+def stripped_nfc(values: pd.Series) -> pd.Series:
+    """``normalized(values.str.strip(), "NFC")``; cells with non-ASCII text are stripped and
+    normalised once per distinct value (long names repeated over every row: one pass each)."""
+    if values.str.isascii().fillna(True).all():
+        return values.str.strip()  # (ASCII text is in NFC already)
+    return _per_distinct(values, lambda t: normalized(t.str.strip(), "NFC"))
+
+
 def casefolded(values: pd.Series) -> pd.Series:
     """``values.str.casefold()``: ASCII cells lower-cased by pyarrow, distinct others by Python."""
     ascii_ = values.str.isascii().fillna(True).astype(bool)
