@@ -100,17 +100,19 @@ def _read_clean(path):
 
 
 def _table_mb(path) -> float:
-    """In-memory size of the clean table as pandas (``load_processed``), in MB, read one column
-    at a time so that measuring it does not raise the process's peak memory."""
-    import pandas as pd
+    """In-memory size of the clean table as pandas (``load_processed``: ``memory_usage(deep=True)``),
+    in MB, summed over batches of one column at a time, so that measuring it does not
+    raise the peak memory of the process the step is measured in."""
+    import pyarrow.parquet as pq
 
     from cchc_analysis import schema
 
+    parquet = pq.ParquetFile(path)
     total = 0
     for name, dtype in schema.DOSSIER_COLUMNS.items():
-        column = pd.read_parquet(path, columns=[name])[name].astype(dtype)
-        total += column.memory_usage(deep=True, index=False)
-        del column
+        for batch in parquet.iter_batches(batch_size=250_000, columns=[name]):
+            chunk = batch.to_pandas()[name].astype(dtype)
+            total += int(chunk.memory_usage(deep=True, index=False))
     return round(total / 2**20, 1)
 
 

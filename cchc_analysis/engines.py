@@ -170,7 +170,8 @@ _OPS = ("==", "!=", "<", "<=", ">", ">=", "in")
 
 
 def read_parquet(path, engine: str = "pandas", filters: list[tuple[str, str, object]] | None = None,
-                 columns: list[str] | None = None, where: nw.Expr | None = None, unique: bool = False):
+                 columns: list[str] | None = None, where: nw.Expr | None = None, unique: bool = False,
+                 categorical: list[str] | tuple[str, ...] = ()):
     """A native frame of ``engine`` over a parquet file or a hive-partitioned parquet dataset.
 
     Lazy on every engine but pandas (eager, but only the selected partitions are read).
@@ -198,6 +199,10 @@ def read_parquet(path, engine: str = "pandas", filters: list[tuple[str, str, obj
     unique
         Keep distinct rows only (after ``where``); for pandas also evaluated on Arrow, on the
         dictionary-encoded text, so only the distinct rows are decoded (e.g. group keys).
+    categorical
+        pandas only: text columns given as pandas categoricals (the Arrow dictionaries as
+        read, never decoded; for group keys: pandas groups categorical codes much faster than
+        text). The other engines ignore it.
     """
     from pathlib import Path
 
@@ -222,7 +227,7 @@ def read_parquet(path, engine: str = "pandas", filters: list[tuple[str, str, obj
                         ">": field > v, ">=": field >= v, "in": field.isin(list(v) if o == "in" else [])}[o]
                 expr = term if expr is None else expr & term
             # pandas metadata in the files restores the canonical dtypes (Int8, boolean, str).
-            return _read_arrow(path, partitioning, columns, expr, where, unique).to_pandas()
+            return _read_arrow(path, partitioning, columns, expr, where, unique, categorical).to_pandas()
         import dask.dataframe as dd
 
         from . import scale
@@ -268,7 +273,7 @@ def _where(native, where: nw.Expr | None, unique: bool = False):
 
 
 def _read_arrow(path, partitioning, columns: list[str] | None, partition_filter,
-                where: nw.Expr | None, unique: bool = False) -> pa.Table:
+                where: nw.Expr | None, unique: bool = False, categorical=()) -> pa.Table:
     """The pyarrow read behind the pandas engine: the kept columns, text read as dictionaries
     (the files store it dictionary-encoded: decoding every value is most of a plain read),
     ``where`` evaluated on the Arrow table, then text decoded for the rows kept only."""
@@ -279,10 +284,12 @@ def _read_arrow(path, partitioning, columns: list[str] | None, partition_filter,
     text = [n for n in names if pa.types.is_string(schema.field(n).type) or pa.types.is_large_string(schema.field(n).type)]
     options = ds.ParquetFileFormat(read_options=ds.ParquetReadOptions(dictionary_columns=text))
     table = ds.dataset(path, format=options, partitioning=partitioning).to_table(columns=names, filter=partition_filter)
-    if unique and text:
+    if (unique or categorical) and text:
         table = table.unify_dictionaries()  # files (partitions) carry their own dictionaries
     table = _where(table, where, unique)
-    wanted = pa.schema([schema.field(n) for n in names], metadata=schema.metadata)
+    keep = set(categorical) & set(text)
+    wanted = pa.schema([table.schema.field(n) if n in keep else schema.field(n) for n in names],
+                       metadata=schema.metadata)
     return table.cast(wanted)
 
 

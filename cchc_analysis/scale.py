@@ -303,14 +303,14 @@ class DossierDataset:
         return out
 
     def _read(self, last: str | None, columns: list[str] | None = None, first: str | None = None, where=None,
-              unique: bool = False, closed_from: str | None = None):
+              unique: bool = False, closed_from: str | None = None, categorical: tuple[str, ...] = ()):
         import narwhals.stable.v2 as nw
 
         from . import engines
 
         columns = columns or list(schema.DOSSIER_COLUMNS)
         native = engines.read_parquet(self.path, self.engine, self._filters(first, last, closed_from), columns,
-                                      where, unique)
+                                      where, unique, categorical)
         return nw.from_native(native).select(*columns)
 
     def _in_scope(self, start, end):
@@ -324,10 +324,12 @@ class DossierDataset:
         from .periods import Quarter
 
         data = self._read(str(Quarter.of(end)), list(tables.COUNT_COLUMNS), where=outcome.in_scope(start, end),
-                          closed_from=str(Quarter.of(start)))
+                          closed_from=str(Quarter.of(start)), categorical=tuple(tables.FINE_KEYS))
         native = data.to_native()
-        if self.engine == "pandas":  # eager: the numpy calendar look-ups of the in-memory path
-            prepared, _ = tables._prepare_dossiers(schema.conform(native, tables.count_dtypes()))
+        if self.engine == "pandas":  # eager: the numpy calendar look-ups of the in-memory path;
+            # group keys stay categorical (pandas groups the codes), the rest canonical.
+            dtypes = {c: t for c, t in tables.count_dtypes().items() if c not in tables.FINE_KEYS}
+            prepared, _ = tables._prepare_dossiers(native.astype(dtypes))
         else:
             prepared, _ = tables.prepare_native(native)
         return nw.from_native(prepared)

@@ -96,3 +96,8 @@ class TestReadParquet:
         got = engines.read_parquet(path, "pandas", columns=["field", "channel", "status"], where=where)
         assert [str(t) for t in got.dtypes] == ["str", "str", "Int8"]
         assert got["field"].tolist()[:2] == ["Đất đai", "Đất đai"]
+
+    def test_pandas_categorical_keeps_the_dictionary(self, path):
+        got = engines.read_parquet(path, "pandas", columns=["field", "channel"], categorical=["field"])
+        assert isinstance(got["field"].dtype, pd.CategoricalDtype) and str(got["channel"].dtype) == "str"
+        assert got["field"].tolist()[:3] == ["Đất đai", "Hộ tịch", "Đất đai"] and pd.isna(got["field"].iloc[3])

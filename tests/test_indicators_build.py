@@ -336,3 +336,18 @@ class TestWithAllGroups:
                                "field": ["F", "F"], "n": [1, 2]})
         got = T.with_all_groups(self.KEYS.iloc[::-1], counts)
         assert got[["unit_code", "n"]].values.tolist() == [["a", 2], ["b", 1]]
+
+
+class TestNamedMissing:
+    def test_text_keys(self):
+        got = T.named_missing(pd.Series(["Hộ tịch", None], dtype="str"))
+        assert got.tolist() == ["Hộ tịch", "(không rõ)"]
+
+    def test_categorical_keys_gain_the_category(self):
+        got = T.named_missing(pd.Series(["Hộ tịch", None, "Hộ tịch"], dtype="category"))
+        assert got.tolist() == ["Hộ tịch", "(không rõ)", "Hộ tịch"]
+        assert isinstance(got.dtype, pd.CategoricalDtype)
+
+    def test_categorical_without_missing_unchanged(self):
+        keys = pd.Series(["a", "b"], dtype="category")
+        assert list(T.named_missing(keys).cat.categories) == ["a", "b"]

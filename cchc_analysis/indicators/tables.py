@@ -39,6 +39,8 @@ from pathlib import Path
 import narwhals.stable.v2 as nw
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .. import engines, outcome, refdata, schema, workdays
 from ..errors import ConfigError, InputError
@@ -48,6 +50,8 @@ from . import core
 
 #: Finest grain of the engine group-by.
 FINE_KEYS = ["unit_code", "level", "reception_code", "field"]
+#: The value of a missing group key (named, so that no engine drops the group).
+MISSING_KEY = "(không rõ)"
 #: Canonical columns a period's counts read (group keys, outcome, indicator facts, the
 #: catalogue look-up of the statutory due date); the others are never read for counting.
 COUNT_COLUMNS = (
@@ -121,7 +125,7 @@ def _prepare_dossiers(dossiers: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     frame = dossiers.copy(deep=False)  # (copy-on-write: the caller's table is never modified)
     for col in ("unit_code", "level", "reception_code", "field"):
         # A missing key would silently vanish from some engines' group-bys; name it instead.
-        frame[col] = frame[col].fillna("(không rõ)")
+        frame[col] = named_missing(frame[col])
     frame["processing_days"] = workdays.working_days_between(
         frame["received_at"], frame["finished_at"]
     ).astype("Int64")
@@ -134,6 +138,13 @@ def _prepare_dossiers(dossiers: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
         frame["appointment_beyond_statute"] = False
         notes.append(f"catalogue unavailable: {exc}")
     return frame, notes
+
+
+def named_missing(keys: pd.Series) -> pd.Series:
+    """A group-key column with missing values as "(không rõ)" (text or categorical keys)."""
+    if isinstance(keys.dtype, pd.CategoricalDtype) and keys.isna().any() and MISSING_KEY not in keys.cat.categories:
+        keys = keys.cat.add_categories([MISSING_KEY])
+    return keys.fillna(MISSING_KEY)
 
 
 def beyond_statute(frame: pd.DataFrame, catalogue: pd.DataFrame) -> np.ndarray:
@@ -152,9 +163,11 @@ def beyond_statute(frame: pd.DataFrame, catalogue: pd.DataFrame) -> np.ndarray:
         bool, one per row of ``frame``.
     """
     statutes = catalogue.drop_duplicates("procedure_code")
-    codes = pd.Index(statutes["procedure_code"].astype("str"))
+    codes = pa.array(statutes["procedure_code"].astype("str"), type=pa.large_string())
     days = statutes["statutory_days"].astype("Int64").to_numpy(dtype="float64", na_value=np.nan)
-    position = codes.get_indexer(frame["procedure_code"])
+    # Hash look-up of every code in the catalogue (Arrow's index_in: null when absent).
+    found = pc.index_in(pa.array(frame["procedure_code"].astype("str"), type=pa.large_string()), value_set=codes)
+    position = found.fill_null(-1).to_numpy(zero_copy_only=False)
     n = np.where(position >= 0, days[np.maximum(position, 0)], np.nan) if len(days) else np.full(len(frame), np.nan)
     statutory = workdays.add_working_days(frame["received_at"], pd.Series(n, index=frame.index))
     due = frame["due_at"].dt.normalize()
