@@ -269,7 +269,39 @@ def _where(native, where: nw.Expr | None, unique: bool = False):
         return native
     data = nw.from_native(native)
     data = data if where is None else data.filter(where)
-    return (data.unique() if unique else data).to_native()
+    return (distinct(data) if unique else data).to_native()
+
+
+def _is_dask(data) -> bool:
+    native = data.to_native() if isinstance(data, (nw.DataFrame, nw.LazyFrame)) else data
+    return type(native).__module__.startswith("dask")
+
+
+def distinct(data):
+    """The distinct rows of a narwhals frame of any engine (lazy where the engine is).
+
+    On Dask the result is reduced into one partition (``split_out=1``): the callers ask for
+    few distinct rows (group keys), and Dask's default for several columns hash-shuffles every
+    row between the workers first, which costs seconds per pass on a small cluster.
+    """
+    if _is_dask(data):
+        return nw.from_native(data.to_native().drop_duplicates(split_out=1))
+    return data.unique()
+
+
+def grouped_sums(data, by: list[str], names: list[str]):
+    """Sum of the columns ``names`` per ``by`` group (a null key is a group of its own), as a
+    lazy narwhals frame of the same engine; group order unspecified.
+
+    On Dask a tree reduction into one partition (``split_out=1``) rather than Dask's default
+    for several keys (a shuffle of every row): the groups are few (units x fields), so the
+    partial sums of each partition are small.
+    """
+    if _is_dask(data):
+        native = data.to_native()
+        summed = native.groupby(by, dropna=False, sort=False)[names].sum(split_out=1).reset_index()
+        return nw.from_native(summed)
+    return data.group_by(*by, drop_null_keys=False).agg(nw.col(*names).sum())
 
 
 def _read_arrow(path, partitioning, columns: list[str] | None, partition_filter,
@@ -384,14 +416,19 @@ def _column(array: pa.ChunkedArray) -> pd.Series | np.ndarray:
 
 
 def collect_all(*frames) -> list[pd.DataFrame]:
-    """:func:`collect` of several frames; Polars lazy frames in one ``polars.collect_all``
-    (evaluated together, in parallel, common parts once)."""
+    """:func:`collect` of several frames; Polars lazy frames in one ``polars.collect_all`` and
+    Dask frames in one ``dask.compute`` (evaluated together, in parallel, common parts once)."""
     natives = [f.to_native() if isinstance(f, (nw.DataFrame, nw.LazyFrame)) else f for f in frames]
     if natives and all(type(n).__module__.startswith("polars") and type(n).__name__ == "LazyFrame"
                        for n in natives):
         import polars as pl
 
         return [collect(done) for done in pl.collect_all(natives)]
+    if natives and all(_is_dask(n) for n in natives):
+        import dask
+
+        # One graph: the scans shared by the frames are read once.
+        return [collect(done) for done in dask.compute(*natives)]
     return [collect(f) for f in frames]
 
 

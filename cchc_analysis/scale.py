@@ -338,10 +338,11 @@ class DossierDataset:
     def _keys_query(self):
         import narwhals.stable.v2 as nw
 
+        from . import engines
         from .indicators import tables
 
         data = self._read(None, tables.FINE_KEYS, unique=True)  # distinct before the fill: few rows
-        return data.with_columns(*[nw.col(c).fill_null("(không rõ)") for c in tables.FINE_KEYS]).unique()
+        return engines.distinct(data.with_columns(*[nw.col(c).fill_null("(không rõ)") for c in tables.FINE_KEYS]))
 
     def _keep_keys(self, keys: pd.DataFrame) -> pd.DataFrame:
         from .indicators import tables

@@ -293,11 +293,7 @@ def sum_counts(frame, by: list[str], exprs: dict[str, nw.Expr]) -> pd.DataFrame:
 
 def count_query(frame, by: list[str], exprs: dict[str, nw.Expr]):
     """The (lazy) group-by of :func:`sum_counts`, not evaluated."""
-    return (
-        frame.select(*[nw.col(k) for k in by], **exprs)
-        .group_by(*by, drop_null_keys=False)
-        .agg(nw.col(*list(exprs)).sum())
-    )
+    return engines.grouped_sums(frame.select(*[nw.col(k) for k in by], **exprs), by, list(exprs))
 
 
 def summed_counts(out: pd.DataFrame, by: list[str], names: list[str]) -> pd.DataFrame:
