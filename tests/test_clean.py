@@ -208,3 +208,17 @@ class TestStatusRanks:
         status = pd.Series([10, 3, None, 9, 1, 0, 11], dtype="Int8")
         expected = status.astype("Int64").map(STATUS_RANK).fillna(-1).astype("int64")
         assert C.status_ranks(status).tolist() == expected.tolist()
+
+
+class TestInSourceOrder:
+    @staticmethod
+    def _table(files, rows):
+        return pd.DataFrame({"source_file": pd.Series(files, dtype="str"), "source_row": pd.Series(rows, dtype="Int64"),
+                             "v": range(len(files))}, index=[5 + i for i in range(len(files))])
+
+    def test_same_as_sort_values(self):
+        for files, rows in ((["a", "a", "b"], [2, 3, 1]), (["b", "a", "a"], [1, 3, 2]), (["a", "a"], [3, 2]),
+                            (["a", "b", "a"], [1, 1, 2]), ([], [])):
+            table = self._table(files, rows)
+            expected = table.sort_values(["source_file", "source_row"]).reset_index(drop=True)
+            pd.testing.assert_frame_equal(C.in_source_order(table), expected)
