@@ -157,13 +157,21 @@ def merged_duplicates(typed: pd.DataFrame, kind: str) -> pd.Series:
     return dropped.reindex(typed.index, fill_value=False)
 
 
+def outcome_counts(table: pd.DataFrame, merged: pd.Series) -> pd.DataFrame:
+    """Rows per ``source_file`` (index) that are clean, quarantined or merged as duplicates.
+
+    Counted with one ``bincount`` over (file, outcome) codes rather than a crosstab of a
+    million strings.
+    """
+    codes, files = pd.factorize(table["source_file"])
+    outcome = np.where(merged.to_numpy(dtype=bool), 2, table["reason"].ne("").to_numpy(dtype=np.int64))
+    counts = np.bincount(codes * 3 + outcome, minlength=3 * len(files)).reshape(len(files), 3)
+    return pd.DataFrame(counts, index=files, columns=["clean", "quarantined", "duplicates_merged"])
+
+
 def reconciliation_table(exports: list[Export], typed: dict[str, pd.DataFrame], merged: dict[str, pd.Series]) -> pd.DataFrame:
     """Per file: rows read, clean, quarantined, duplicates merged, skipped lines."""
-    frames = []
-    for kind, table in typed.items():
-        status = pd.Series("clean", index=table.index, dtype="str")
-        status = status.mask(table["reason"].ne(""), "quarantined").mask(merged[kind], "duplicates_merged")
-        frames.append(pd.crosstab(table["source_file"], status))
+    frames = [outcome_counts(table, merged[kind]) for kind, table in typed.items()]
     counts = pd.concat(frames) if frames else pd.DataFrame()
     recon = pd.DataFrame(
         {

@@ -222,3 +222,12 @@ class TestInSourceOrder:
             table = self._table(files, rows)
             expected = table.sort_values(["source_file", "source_row"]).reset_index(drop=True)
             pd.testing.assert_frame_equal(C.in_source_order(table), expected)
+
+
+class TestOutcomeCounts:
+    def test_counts_per_file_and_outcome(self):
+        table = pd.DataFrame({"source_file": pd.Series(["b", "a", "b", "b"], dtype="str"),
+                              "reason": pd.Series(["", "x", "", ""], dtype="str")})
+        merged = pd.Series([False, False, True, False])
+        counts = C.outcome_counts(table, merged)
+        assert counts.loc["b"].tolist() == [2, 0, 1] and counts.loc["a"].tolist() == [0, 1, 0]

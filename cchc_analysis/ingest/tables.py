@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .. import config, refdata
 from ..schema import DOSSIER_COLUMNS
@@ -165,18 +167,25 @@ def _first_reason(checks: list[tuple[str, pd.Series, object]], index: pd.Index):
     """
     conditions = [_as_mask(mask) for _, mask, _ in checks]
     first = np.select(conditions, list(range(len(checks))), default=-1)
-    reason = np.full(len(index), "", dtype=object)
-    message = np.full(len(index), "", dtype=object)
-    for k in np.unique(first[first >= 0]):  # one iteration per failing check
-        rows = first == k
-        msg = checks[k][2]
-        reason[rows] = checks[k][0]
+    failing = np.flatnonzero(first >= 0)
+    texts = np.full(len(failing), "", dtype=object)  # messages of the failing rows only
+    for k in np.unique(first[failing]):  # one iteration per failing check
+        among = first[failing] == k
+        at, msg = failing[among], checks[k][2]
         if isinstance(msg, str):
-            message[rows] = msg
+            texts[among] = msg
             continue
-        text = msg(np.flatnonzero(rows)) if callable(msg) else msg[rows]
-        message[rows] = pd.Series(text).fillna("").to_numpy(dtype=object)
-    return pd.Series(reason, index=index, dtype="str"), pd.Series(message, index=index, dtype="str")
+        text = msg(at) if callable(msg) else msg.iloc[at]
+        texts[among] = pd.Series(text).fillna("").to_numpy(dtype=object)
+    # Both columns taken from short lists of strings (no million Python strings converted).
+    reason = pc.take(pa.array(["", *(name for name, _, _ in checks)], type=pa.large_string()), first + 1)
+    slot = np.zeros(len(index), dtype=np.int64)
+    slot[failing] = np.arange(1, len(failing) + 1)
+    message = pc.take(pa.array(["", *texts], type=pa.large_string()), slot)
+    return (
+        pd.Series(pd.array(reason, dtype="str"), index=index),
+        pd.Series(pd.array(message, dtype="str"), index=index),
+    )
 
 
 def _date_checks(rows: pd.DataFrame, fields: tuple[str, ...]) -> tuple[dict, list]:
