@@ -201,12 +201,13 @@ def in_source_order(table: pd.DataFrame) -> pd.DataFrame:
     A (file, row) pair names one line, so the order is unique; rows read file after file are
     usually in that order already, and then the sort (a copy of every column) is skipped.
     """
-    files, rows = table["source_file"], table["source_row"]
-    file_steps = files.iloc[1:].to_numpy() != files.iloc[:-1].to_numpy()
+    codes, files = pd.factorize(table["source_file"])  # (codes in order of first appearance)
+    rows = table["source_row"]
     in_order = (
-        files.is_monotonic_increasing
+        bool((np.diff(codes) >= 0).all())  # each file's rows together, files in that order...
+        and pd.Index(files).is_monotonic_increasing  # ... which is the sorted one
         and not rows.hasnans
-        and bool(((np.diff(rows.to_numpy(dtype=np.int64)) > 0) | file_steps).all())
+        and bool(((np.diff(rows.to_numpy(dtype=np.int64)) > 0) | (np.diff(codes) > 0)).all())
     )
     if not in_order:
         table = table.sort_values(["source_file", "source_row"])

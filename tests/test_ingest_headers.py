@@ -87,3 +87,26 @@ class TestAliasIndex:
 
         with pytest.raises(ConfigError, match="given to both"):
             H.alias_index({"dossiers": {"a": ["Mã hồ sơ"], "b": ["MA HO SO"]}})
+
+
+class TestParsedYaml:
+    def test_shipped_aliases_same_as_safe_load(self):
+        import yaml
+
+        from cchc_analysis import config
+        from cchc_analysis.ingest.headers import _parsed_yaml
+
+        text = (config.PACKAGE_REFERENCE_DIR / "headers.yaml").read_text(encoding="utf-8")
+        assert _parsed_yaml(text) == yaml.safe_load(text)
+
+    def test_bad_yaml_raises_the_pure_python_error(self):
+        import pytest
+        import yaml
+
+        from cchc_analysis.ingest.headers import _parsed_yaml
+
+        with pytest.raises(yaml.YAMLError) as theirs:
+            yaml.safe_load("a: [b\nc: d")
+        with pytest.raises(yaml.YAMLError) as ours:
+            _parsed_yaml("a: [b\nc: d")
+        assert str(ours.value) == str(theirs.value)
