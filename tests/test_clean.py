@@ -231,3 +231,17 @@ class TestOutcomeCounts:
         merged = pd.Series([False, False, True, False])
         counts = C.outcome_counts(table, merged)
         assert counts.loc["b"].tolist() == [2, 0, 1] and counts.loc["a"].tolist() == [0, 1, 0]
+
+
+class TestNoTypedRows:
+    @pytest.mark.parametrize("kind", ["dossiers", "pakn", "edocs"])
+    def test_same_as_typed_function_of_no_rows(self, kind):
+        from cchc_analysis.ingest.tables import typed_dossiers, typed_edocs, typed_pakn
+
+        build = {"dossiers": lambda r: typed_dossiers(r, CAT), "pakn": typed_pakn, "edocs": typed_edocs}[kind]
+        pd.testing.assert_frame_equal(C.no_typed_rows(kind), build(C._rows_of([], kind)))
+        # A file with a header and no data row: its (text) columns, no row.
+        names = ["dossier_id", "procedure_code", "authority", "reception", "received_at", "status",
+                 "pakn_id", "unit", "month", "documents_sent", "has_fee", "online_level"]
+        rows = C._rows_of([], kind).assign(**{n: pd.Series(dtype="str") for n in names})
+        pd.testing.assert_frame_equal(C.no_typed_rows(kind), build(rows))
