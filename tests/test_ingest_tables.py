@@ -59,3 +59,20 @@ class TestSpreadText:
         raw = pd.Series([" a", "b", " a"], dtype="str")
         codes, distinct = T._distinct(raw)
         assert T._spread_text(raw, distinct, distinct.str.strip(), codes).tolist() == ["a", "b", "a"]
+
+
+class TestLazyFill:
+    def test_filled_calls_fallback_only_when_missing(self):
+        full = pd.Series(["a", "b"], dtype="str")
+        assert T._filled(full, lambda: 1 / 0) is full
+        gaps = pd.Series(["a", None], dtype="str")
+        assert T._filled(gaps, lambda: pd.Series(["x", "y"], dtype="str")).tolist() == ["a", "y"]
+
+    def test_where_nothing_kept_is_all_missing_without_call(self):
+        mask = pd.Series([False, False])
+        out = T._where(lambda: 1 / 0, mask)
+        pd.testing.assert_series_equal(out, pd.Series(["a", "b"], dtype="str").where(mask))
+
+    def test_where_some_kept(self):
+        mask = pd.Series([True, False])
+        assert T._where(lambda: pd.Series(["a", "b"], dtype="str"), mask).iloc[0] == "a"

@@ -109,6 +109,18 @@ def _mapped(values: pd.Series, mapping: pd.Series) -> pd.Series:
     return _spread(uniques.map(mapping), codes, values.index)
 
 
+def _filled(values: pd.Series, fallback) -> pd.Series:
+    """``values.fillna(fallback())``; ``fallback`` is called only when a value is missing."""
+    return values.fillna(fallback()) if values.hasnans else values
+
+
+def _where(make, mask: pd.Series) -> pd.Series:
+    """``make().where(mask)`` for a ``str`` result; ``make`` is not called when no row is kept."""
+    if not mask.any():
+        return pd.Series(index=mask.index, dtype="str")
+    return make().where(mask)
+
+
 def _blank_rows(rows: pd.DataFrame, name: str) -> np.ndarray:
     """:func:`_blank` of column ``name`` (all blank when absent), tested once per distinct cell."""
     if name not in rows:
@@ -263,10 +275,12 @@ def typed_dossiers(rows: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
     days = DayCodes(received)  # factorised once for the five look-ups by day below
     authority, authority_problem = resolved_units(authority_raw, received, day_codes=days)
     reception_named, reception_problem = resolved_units(reception_raw, received, reception=True, day_codes=days)
-    reception_named = usual_reception(reception_named, received, day_codes=days).where(reception_named.notna())
-    authority = authority.fillna(cat_authority.where(reception_named.notna()))
-    authority = authority.fillna(reception_owner(reception_named, received, day_codes=days))
-    reception = reception_named.fillna(usual_reception(authority, received, day_codes=days).where(authority.notna()))
+    # Each look-up below runs only when some row needs it (no reception column: none does).
+    named = reception_named.notna()
+    reception_named = _where(lambda: usual_reception(reception_named, received, day_codes=days), named)
+    authority = _filled(authority, lambda: cat_authority.where(named))
+    authority = _filled(authority, lambda: reception_owner(reception_named, received, day_codes=days))
+    reception = _filled(reception_named, lambda: _where(lambda: usual_reception(authority, received, day_codes=days), authority.notna()))
     no_unit = _blank_rows(rows, "authority") & _blank_rows(rows, "reception")
     unit_bad = authority_problem.notna() | reception_problem.notna() | authority.isna()
 
