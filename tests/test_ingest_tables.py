@@ -4,6 +4,8 @@ import unicodedata
 
 import numpy as np
 import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cchc_analysis.ingest import tables as T
 from cchc_analysis.ingest import values as V
@@ -76,3 +78,17 @@ class TestLazyFill:
     def test_where_some_kept(self):
         mask = pd.Series([True, False])
         assert T._where(lambda: pd.Series(["a", "b"], dtype="str"), mask).iloc[0] == "a"
+
+
+class TestBlankDates:
+    def test_same_as_blank_of_the_cells(self):
+        cells = pd.Series(["", " ", None, "15/01/2024", "abc", "NaT", "45000", " 2024-01-15 "], dtype="str")
+        parsed, bad = V.parsed_datetimes(cells)
+        assert T._blank_dates(parsed, bad).tolist() == T._blank(cells).tolist()
+
+    @settings(max_examples=150, deadline=None)
+    @given(st.lists(st.one_of(st.none(), st.text(alphabet=" 0123459/:-.TNa", max_size=12)), max_size=15))
+    def test_same_as_blank_for_any_cells(self, cells):
+        cells = pd.Series(cells, dtype="str")
+        parsed, bad = V.parsed_datetimes(cells)
+        assert T._blank_dates(parsed, bad).tolist() == T._blank(cells).tolist()

@@ -121,6 +121,12 @@ def _where(make, mask: pd.Series) -> pd.Series:
     return make().where(mask)
 
 
+def _blank_dates(parsed: pd.Series, bad: pd.Series) -> np.ndarray:
+    """:func:`_blank` of the date cells parsed as ``parsed`` with ``bad`` (unreadable) cells:
+    a cell is blank exactly when it gave no timestamp and was not unreadable."""
+    return parsed.isna().to_numpy() & ~bad.to_numpy(dtype=bool)
+
+
 def _blank_rows(rows: pd.DataFrame, name: str) -> np.ndarray:
     """:func:`_blank` of column ``name`` (all blank when absent), tested once per distinct cell."""
     if name not in rows:
@@ -219,7 +225,8 @@ def _word_check(rows, name, parser, reason, expected):
         return pd.Series(index=rows.index, dtype=empty.dtype), (reason, np.zeros(len(rows), dtype=bool), "")
     raw = _text(rows, name)
     out, bad = parser(raw)
-    out = out.mask(raw.isna())  # column absent from that file: unknown, not "no"
+    if raw.hasnans:  # column absent from that file: unknown, not "no"
+        out = out.mask(raw.isna())
     message = lambda at: f"column {name} ({FIELD_LABELS[name]}): " + _quote(raw.iloc[at]) + f" is not {expected}"  # noqa: E731
     return out, (reason, bad & raw.notna(), message)
 
@@ -289,7 +296,7 @@ def typed_dossiers(rows: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
     reason, message = _first_reason(
         [
             ("missing_dossier_id", dossier_id.eq(""), "the dossier id (Mã hồ sơ) is empty"),
-            ("missing_received_date", _blank_rows(rows, "received_at"), "the received date (Ngày tiếp nhận) is empty"),
+            ("missing_received_date", _blank_dates(received, date_checks[0][1]), "the received date (Ngày tiếp nhận) is empty"),
             *date_checks,
             status_check,
             channel_check,
