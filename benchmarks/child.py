@@ -216,19 +216,20 @@ def prepare_indicators_lazy(rows, engine):
 
 
 def prepare_build_quarter(rows, engine):
-    """``indicators.build_quarter`` (current, previous, year-ago and 8 history quarters)."""
+    """``indicators.build_quarter`` (current, previous, year-ago and 8 history quarters) as
+    ``cchc indicators`` runs it: the dossiers as ``scale.DossierDataset`` over the parquet."""
     import types
 
     import pandas as pd
 
-    from cchc_analysis import schema
+    from cchc_analysis import scale, schema
     from cchc_analysis.indicators import build_quarter
 
     path = datagen.parquet_path(rows)
 
     def step():
         processed = types.SimpleNamespace(
-            dossiers=_read_clean(path), pakn=schema.empty_frame(schema.PAKN_COLUMNS),
+            dossiers=scale.DossierDataset(path), pakn=schema.empty_frame(schema.PAKN_COLUMNS),
             edocs=schema.empty_frame(schema.EDOC_COLUMNS),
             quarantine=pd.DataFrame(columns=schema.QUARANTINE_COLUMNS),
             reconciliation=pd.DataFrame(columns=schema.RECONCILIATION_COLUMNS), meta={})

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cchc_analysis import schema
+from cchc_analysis import refdata, schema
 from cchc_analysis.indicators import (
     below_target,
     build_quarter,
@@ -20,6 +20,7 @@ from cchc_analysis.indicators import (
     read_quarter,
     write_quarter,
 )
+from cchc_analysis.indicators import core
 from cchc_analysis.indicators import tables as T
 from cchc_analysis.engines import to_engine
 from tests.dossier_factory import make_dossiers
@@ -351,3 +352,88 @@ class TestNamedMissing:
     def test_categorical_without_missing_unchanged(self):
         keys = pd.Series(["a", "b"], dtype="category")
         assert list(T.named_missing(keys).cat.categories) == ["a", "b"]
+
+
+# The roll-up and the long table as they were written before the numpy versions (reference).
+def _reference_rollup(fine, crosswalk=False):
+    counts = [c for c in fine.columns if c not in T.FINE_KEYS]
+    centres = fine[fine["reception_code"].isin(set(refdata.load_reception_points()["code"]))]
+    units = T._crosswalked(fine) if crosswalk else fine
+    units_of = (
+        (fine, np.full(len(fine), T.ALL, dtype=object)),
+        (fine, fine["level"].to_numpy(dtype=object)),
+        (centres, centres["reception_code"].to_numpy(dtype=object)),
+        (units, units["unit_code"].to_numpy(dtype=object)),
+    )
+    unit_labels, field_labels, values = [], [], []
+    for frame, labels in units_of:
+        for by_field in (False, True):
+            unit_labels.append(labels)
+            field_labels.append(frame["field"].to_numpy(dtype=object) if by_field
+                                else np.full(len(frame), T.ALL, dtype=object))
+            values.append(frame[counts].to_numpy(dtype="int64"))
+    stacked = pd.DataFrame(np.concatenate(values), columns=counts)
+    stacked.insert(0, "unit_code", np.concatenate(unit_labels))
+    stacked.insert(1, "field", np.concatenate(field_labels))
+    out = stacked.groupby(["unit_code", "field"], sort=True)[counts].sum().reset_index()
+    if not ((out["unit_code"] == T.ALL) & (out["field"] == T.ALL)).any():
+        zero = pd.DataFrame([[T.ALL, T.ALL, *[0] * len(counts)]], columns=["unit_code", "field", *counts])
+        out = pd.concat([zero, out], ignore_index=True)
+    out[counts] = out[counts].astype("int64")
+    out["unit_code"] = out["unit_code"].astype("str")
+    out["field"] = out["field"].astype("str")
+    return out
+
+
+def _reference_long(rolled, names, scales):
+    parts = []
+    for name in names:
+        part = rolled[["unit_code", "field"]].copy()
+        part["indicator"] = name
+        part["numerator"] = rolled[f"{name}__num"].to_numpy()
+        part["denominator"] = rolled[f"{name}__den"].to_numpy()
+        parts.append(part)
+    out = pd.concat(parts, ignore_index=True)
+    scale = out["indicator"].map(scales).to_numpy(dtype="float64")
+    out["value"] = scale * core.ratio_value(out["numerator"], out["denominator"], 1.0).to_numpy()
+    return out
+
+
+_FINE_ROW = st.fixed_dictionaries({
+    "unit_code": st.sampled_from(["p-phu-bai", "p-thuy-duong", "x-thuy-thanh", "tx-huong-thuy", "sx-99"]),
+    "reception_code": st.sampled_from(["hcc-huong-thuy", "p-phu-bai", "(không rõ)"]),
+    "field": st.sampled_from(["Hộ tịch", "Đất đai", "(không rõ)"]),
+    "level": st.sampled_from(["xa", "huyen", "(không rõ)"]),
+    "n": st.integers(0, 50),
+})
+
+
+def _fine_table(rows):
+    names = [f"{name}__{part}" for name in core.DOSSIER_INDICATORS for part in ("num", "den")]
+    frame = pd.DataFrame({k: pd.Series([r[k] for r in rows], dtype="str") for k in T.FINE_KEYS})
+    for i, name in enumerate(names):
+        frame[name] = np.array([(r["n"] * (i + 1)) % 37 for r in rows], dtype="int64")
+    return frame
+
+
+class TestRollupAndLongEqualTheReference:
+    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(st.lists(_FINE_ROW, min_size=0, max_size=30), st.booleans())
+    def test_rollup_dossiers(self, rows, crosswalk):
+        fine = _fine_table(rows)
+        pd.testing.assert_frame_equal(T.rollup_dossiers(fine, crosswalk), _reference_rollup(fine, crosswalk))
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(st.lists(_FINE_ROW, min_size=0, max_size=30))
+    def test_long(self, rows):
+        rolled = T.rollup_dossiers(_fine_table(rows))
+        names, scales = list(core.DOSSIER_INDICATORS), T._scales()
+        pd.testing.assert_frame_equal(T._long(rolled, names, scales), _reference_long(rolled, names, scales))
+
+    def test_long_of_per_unit_counts(self):
+        per_unit = pd.DataFrame({"unit_code": ["p-phu-bai", "tx-huong-thuy"], "edoc_rate__num": [3, 0],
+                                 "edoc_rate__den": [4, 0]})
+        rolled = T.rollup_units(per_unit)
+        got = T._long(rolled, ["edoc_rate"], T._scales())
+        pd.testing.assert_frame_equal(got, _reference_long(rolled, ["edoc_rate"], T._scales()))
+        assert got.loc[got["unit_code"] == "p-phu-bai", "value"].tolist() == [75.0]

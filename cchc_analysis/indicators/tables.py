@@ -303,10 +303,10 @@ def with_all_groups(keys: pd.DataFrame, counts: pd.DataFrame) -> pd.DataFrame:
         The collected group-by (``FINE_KEYS`` + one column per count, any integer dtype).
     """
     names = [c for c in counts.columns if c not in FINE_KEYS]
-    counts = core.summed_counts(counts, FINE_KEYS, names)
-    out = keys.astype("str").merge(counts, on=FINE_KEYS, how="left")
-    out[names] = out[names].fillna(0).astype("int64")
-    return out.sort_values(FINE_KEYS, ignore_index=True)
+    merged = keys.astype("str").merge(counts, on=FINE_KEYS, how="left")
+    columns = {key: merged[key] for key in FINE_KEYS}
+    columns.update({name: merged[name].fillna(0).to_numpy(dtype="int64") for name in names})
+    return pd.DataFrame(columns).sort_values(FINE_KEYS, ignore_index=True)
 
 
 def dossier_counts(native, start: date, end: date) -> pd.DataFrame:
@@ -363,23 +363,26 @@ def rollup_dossiers(fine: pd.DataFrame, crosswalk: bool = False) -> pd.DataFrame
     units they replaced (used for comparisons). The (ALL, ALL) row is always present.
     """
     counts = [c for c in fine.columns if c not in FINE_KEYS]
-    centres = fine[fine["reception_code"].isin(set(refdata.load_reception_points()["code"]))]
+    # Each source frame as (unit labels, field labels, counts) numpy arrays, converted once.
+    every = (fine["field"].to_numpy(dtype=object), fine[counts].to_numpy(dtype="int64"))
+    centre = fine["reception_code"].isin(set(refdata.load_reception_points()["code"])).to_numpy()
     units = _crosswalked(fine) if crosswalk else fine
+    unit_rows = (
+        (units["field"].to_numpy(dtype=object), units[counts].to_numpy(dtype="int64")) if crosswalk else every
+    )
     # Label every fine row once per grouping it belongs to, then a single group-by sums all.
     units_of = (
-        (fine, np.full(len(fine), ALL, dtype=object)),
-        (fine, fine["level"].to_numpy(dtype=object)),
-        (centres, centres["reception_code"].to_numpy(dtype=object)),
-        (units, units["unit_code"].to_numpy(dtype=object)),
+        (np.full(len(fine), ALL, dtype=object), *every),
+        (fine["level"].to_numpy(dtype=object), *every),
+        (fine["reception_code"].to_numpy(dtype=object)[centre], every[0][centre], every[1][centre]),
+        (units["unit_code"].to_numpy(dtype=object), *unit_rows),
     )
     unit_labels, field_labels, values = [], [], []
-    for frame, labels in units_of:
+    for labels, fields, numbers in units_of:
         for by_field in (False, True):
             unit_labels.append(labels)
-            field_labels.append(
-                frame["field"].to_numpy(dtype=object) if by_field else np.full(len(frame), ALL, dtype=object)
-            )
-            values.append(frame[counts].to_numpy(dtype="int64"))
+            field_labels.append(fields if by_field else np.full(len(labels), ALL, dtype=object))
+            values.append(numbers)
     stacked = pd.DataFrame(np.concatenate(values), columns=counts)
     stacked.insert(0, "unit_code", np.concatenate(unit_labels))
     stacked.insert(1, "field", np.concatenate(field_labels))
@@ -411,17 +414,18 @@ def rollup_units(per_unit: pd.DataFrame, crosswalk: bool = False) -> pd.DataFram
 
 def _long(rolled: pd.DataFrame, names: list[str], scales: dict[str, float]) -> pd.DataFrame:
     """Wide ``<name>__num/__den`` counts -> one row per (unit_code, field, indicator)."""
-    parts = []
-    for name in names:
-        part = rolled[["unit_code", "field"]].copy()
-        part["indicator"] = name
-        part["numerator"] = rolled[f"{name}__num"].to_numpy()
-        part["denominator"] = rolled[f"{name}__den"].to_numpy()
-        parts.append(part)
-    if not parts:
+    if not names:
         return pd.DataFrame(columns=["unit_code", "field", "indicator", "numerator", "denominator", "value"])
-    out = pd.concat(parts, ignore_index=True)
-    scale = out["indicator"].map(scales).to_numpy(dtype="float64")
+    # One block of rows per indicator, built as whole numpy columns (no per-indicator frames).
+    k = len(names)
+    out = pd.DataFrame({
+        "unit_code": pd.Series(np.tile(rolled["unit_code"].to_numpy(), k), dtype=rolled["unit_code"].dtype),
+        "field": pd.Series(np.tile(rolled["field"].to_numpy(), k), dtype=rolled["field"].dtype),
+        "indicator": pd.Series(np.repeat(np.array(names, dtype=object), len(rolled)), dtype="str"),
+        "numerator": np.concatenate([rolled[f"{name}__num"].to_numpy() for name in names]),
+        "denominator": np.concatenate([rolled[f"{name}__den"].to_numpy() for name in names]),
+    })
+    scale = np.repeat(np.array([scales[name] for name in names], dtype="float64"), len(rolled))
     out["value"] = scale * core.ratio_value(out["numerator"], out["denominator"], 1.0).to_numpy()
     return out
 
