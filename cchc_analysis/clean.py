@@ -135,7 +135,8 @@ def merged_duplicates(typed: pd.DataFrame, kind: str) -> pd.Series:
     """Mask of clean rows dropped as duplicates of a more advanced (or later) row."""
     # Only the columns the merge needs (not a copy of every column of the clean rows).
     needed = [*KEYS[kind], "file_order", "source_row", *(["status"] if kind != "edocs" else [])]
-    clean = typed.loc[typed["reason"].eq("").to_numpy(dtype=bool), needed]
+    is_clean = typed["reason"].eq("").to_numpy(dtype=bool)
+    clean = typed[needed] if is_clean.all() else typed.loc[is_clean, needed]  # (no copy if all)
     if kind == "dossiers":
         rank = status_ranks(clean["status"])
     elif kind == "pakn":
