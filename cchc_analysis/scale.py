@@ -250,9 +250,9 @@ class DossierDataset:
     ==========================  ==================================  =====================
     step                        rows / partitions read              columns
     ==========================  ==================================  =====================
-    counts of a period          ``P`` and ``C`` (pushed down)       all used by the core
+    counts of a period          ``P`` and ``C``; in-scope rows      ``COUNT_COLUMNS`` (18)
     days with dossiers (once)   every partition                     status, received_at
-    group keys (once)           every partition                     the 4 group keys
+    group keys (once)           every partition, distinct rows      the 4 group keys
     calendar check (once)       every partition                     received/finished_at
     ==========================  ==================================  =====================
 
@@ -261,7 +261,11 @@ class DossierDataset:
     received after the period is never in scope. Of the earlier ones, only the dossiers still
     open, or closed in or after the period's quarter, are read: a dossier closed before it is
     out of scope (terminal and finished before the start). A dataset written before the
-    closed level existed is read by receipt only. The group keys
+    closed level existed is read by receipt only. Within the partitions read, the reader gets
+    the scope filter (``outcome.in_scope``) and the column list of ``tables.COUNT_COLUMNS``:
+    pyarrow for pandas (text read as dictionaries, group keys kept as categoricals), the scan
+    of the lazy engines otherwise; the working days and statutory due are computed on the
+    in-scope rows only. The group keys
     come from the whole dataset so that a unit or field seen only in other quarters still gets
     its (zero) line, exactly as with the in-memory table. A single ``.parquet`` file works too,
     without pruning.
