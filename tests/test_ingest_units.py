@@ -74,3 +74,18 @@ class TestPerNameAndDay:
             again = resolved_units(names, days, reception=reception, day_codes=shared)
             for a, b in zip(fresh, again):
                 pd.testing.assert_series_equal(a, b)
+
+    def test_spans_group_days_between_the_same_bounds(self):
+        bounds = np.array(["2025-06-30", "2025-07-01"], dtype="datetime64[us]")
+        days = pd.Series(pd.to_datetime(["2024-01-01", "2025-06-29 10:00", "2025-06-30 12:00", "2025-07-01", 
+                                         "2025-07-02", "2026-01-01", None], format="mixed"))
+        codes, n = DayCodes(days).spans(bounds)
+        assert codes.tolist() == [0, 0, 1, 3, 4, 4, 6] and n == 7
+
+    def test_gone_message_names_each_rows_own_day(self):
+        names = pd.Series(["phường Thủy Dương"] * 3, dtype="str")
+        days = pd.Series(pd.to_datetime(["2025-08-01", "2025-09-02 10:00", "2024-01-15"], format="mixed"))
+        codes, problems = resolved_units(names, days)
+        assert problems.tolist()[:2] == ["'phường Thủy Dương' did not exist on 01/08/2025",
+                                         "'phường Thủy Dương' did not exist on 02/09/2025"]
+        assert codes.iloc[2] == "p-thuy-duong" and pd.isna(problems.iloc[2])

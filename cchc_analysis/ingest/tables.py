@@ -138,7 +138,7 @@ def _blank_rows(rows: pd.DataFrame, name: str) -> np.ndarray:
 def usual_reception(units: pd.Series, days: pd.Series, *, day_codes: DayCodes | None = None) -> pd.Series:
     """Usual reception point of each unit on each day (the unit itself when none is listed)."""
     table = refdata.load_default_reception()
-    return per_name_and_day(lambda u, d: (_usual_reception(u, d),), units, days, table, day_codes=day_codes)[0]
+    return per_name_and_day(lambda u, d: (_usual_reception(u, d),), units, days, table, day_codes=day_codes, by_bounds=True)[0]
 
 
 def _usual_reception(units: pd.Series, days: pd.Series) -> pd.Series:
@@ -153,7 +153,7 @@ def reception_owner(points: pd.Series, days: pd.Series, *, day_codes: DayCodes |
     """The unit a reception point belongs to: itself if it is a unit, else the first unit whose
     usual reception point it is on that day (``hcc-huong-thuy`` -> ``tx-huong-thuy``)."""
     table = refdata.load_default_reception()
-    return per_name_and_day(lambda p, d: (_reception_owner(p, d),), points, days, table, day_codes=day_codes)[0]
+    return per_name_and_day(lambda p, d: (_reception_owner(p, d),), points, days, table, day_codes=day_codes, by_bounds=True)[0]
 
 
 def _reception_owner(points: pd.Series, days: pd.Series) -> pd.Series:

@@ -123,10 +123,22 @@ def resolved_units(
     Parameters and returns: see :func:`_resolved_distinct`; ``day_codes``: the factorised
     ``days`` when the caller already has them (see :class:`DayCodes`).
     """
-    return per_name_and_day(
-        lambda n, d: _resolved_distinct(n, d, reception=reception),
-        names, days, unit_alias_table(), day_codes=day_codes,
-    )
+    table = unit_alias_table()
+    day_codes = DayCodes(days) if day_codes is None else day_codes
+
+    def resolve(n, d):
+        return _resolved_distinct(n, d, reception=reception)
+
+    # Codes depend on the day only through the validity bounds: one answer per name and span
+    # between bounds. A "did not exist on <day>" message names the day: those rows (few) are
+    # resolved again by their own calendar day.
+    codes, problem, gone = per_name_and_day(resolve, names, days, table, day_codes=day_codes, by_bounds=True)
+    if gone.any():
+        at = gone.to_numpy(dtype=bool)
+        again = per_name_and_day(resolve, names[at], days[at], table)[1]
+        problem = problem.copy()
+        problem[at] = again.to_numpy()
+    return codes, problem
 
 
 class DayCodes:
@@ -135,21 +147,45 @@ class DayCodes:
 
     def __init__(self, days: pd.Series):
         self.days = days
-        self._codes: dict[bool, tuple[np.ndarray, int]] = {}
+        self._codes: dict[object, tuple[np.ndarray, object]] = {}
 
     def codes(self, exact: bool) -> tuple[np.ndarray, int]:
         """Codes of the days (``exact``) or of their calendar days, and the number of codes."""
+        codes, values = self._factorised(exact)
+        return codes, len(values)
+
+    def _factorised(self, exact: bool) -> tuple[np.ndarray, pd.DatetimeIndex]:
         if exact not in self._codes:
             stamps = pd.Series(pd.to_datetime(self.days.to_numpy()))
             key = stamps if exact else stamps.dt.normalize()
             codes, values = pd.factorize(key, use_na_sentinel=False)
-            self._codes[exact] = (codes, len(values))
+            self._codes[exact] = (codes, pd.DatetimeIndex(values))
         return self._codes[exact]
+
+    def spans(self, bounds: np.ndarray) -> tuple[np.ndarray, int]:
+        """Codes of the calendar days by their place among ``bounds`` (sorted distinct
+        midnights): two days of one code compare alike (``<``, ``==``, ``>``) with every bound.
+        NaT has a code of its own."""
+        key = ("spans", bounds.tobytes())
+        if key not in self._codes:
+            codes, values = self._factorised(exact=False)
+            day = values.to_numpy(dtype="datetime64[us]")
+            left = np.searchsorted(bounds, day, side="left")
+            equal = np.searchsorted(bounds, day, side="right") - left
+            span = np.where(np.isnat(day), 2 * len(bounds) + 2, 2 * left + equal)
+            self._codes[key] = (span[codes], 2 * len(bounds) + 3)
+        return self._codes[key]
 
 
 def _midnight_bounds(table: pd.DataFrame) -> bool:
     bounds = pd.concat([table["valid_from"], table["valid_to"]]).dropna()
     return bool(bounds.eq(bounds.dt.normalize()).all())
+
+
+def _bounds(table: pd.DataFrame) -> np.ndarray:
+    """Distinct validity bounds of ``table``, sorted, as ``datetime64[us]``."""
+    bounds = pd.concat([table["valid_from"], table["valid_to"]]).dropna()
+    return np.unique(bounds.to_numpy(dtype="datetime64[us]"))
 
 
 def first_positions(codes: np.ndarray, n_codes: int) -> np.ndarray:
@@ -161,16 +197,22 @@ def first_positions(codes: np.ndarray, n_codes: int) -> np.ndarray:
 
 
 def per_name_and_day(
-    func, names: pd.Series, days: pd.Series, table: pd.DataFrame, *, day_codes: DayCodes | None = None
+    func, names: pd.Series, days: pd.Series, table: pd.DataFrame, *,
+    day_codes: DayCodes | None = None, by_bounds: bool = False,
 ) -> tuple:
-    """``func(names, days)`` (a tuple of ``str`` Series) computed once per distinct pair.
+    """``func(names, days)`` (a tuple of Series) computed once per distinct pair.
 
     The day of a row counts only through comparisons with the ``valid_from`` / ``valid_to``
     dates of ``table`` and its calendar day: when every bound is a midnight, rows of one name and
-    one calendar day share the answer.
+    one calendar day share the answer. With ``by_bounds`` (``func`` uses the day for nothing
+    else), so do rows of one name whose calendar days fall between the same two bounds.
     """
     day_codes = DayCodes(days) if day_codes is None else day_codes
-    codes_of_day, n_days = day_codes.codes(exact=not _midnight_bounds(table))
+    midnight = _midnight_bounds(table)
+    if by_bounds and midnight:
+        codes_of_day, n_days = day_codes.spans(_bounds(table))
+    else:
+        codes_of_day, n_days = day_codes.codes(exact=not midnight)
     name_codes, _ = pd.factorize(names, use_na_sentinel=False)  # missing is not ""
     pair_codes, pairs = pd.factorize(name_codes.astype("int64") * max(n_days, 1) + codes_of_day)
     if len(pairs) > 0.5 * len(names):
@@ -185,7 +227,7 @@ def per_name_and_day(
 
 def _resolved_distinct(
     names: pd.Series, days: pd.Series, *, reception: bool = False
-) -> tuple[pd.Series, pd.Series]:
+) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Codes of unit names valid on each row's day.
 
     Parameters
@@ -199,10 +241,10 @@ def _resolved_distinct(
 
     Returns
     -------
-    (pandas.Series, pandas.Series)
-        Codes (missing for a blank name or a problem) and a problem message per row (missing
+    (pandas.Series, pandas.Series, pandas.Series)
+        Codes (missing for a blank name or a problem), a problem message per row (missing
         when resolved or blank): not a known unit, several units match, or not existing on that
-        day.
+        day; and whether the problem is the last one (the only message naming the day).
     """
     table = unit_alias_table()
     if not reception:
@@ -245,4 +287,4 @@ def _resolved_distinct(
     problem = problem.mask(~blank & ~k, quoted + " is not a known unit")
     problem = problem.mask(gone, quoted + " did not exist on " + day_text)
     problem = problem.mask(~blank & n.gt(1), quoted + " matches several units")
-    return codes.where(~blank & n.eq(1)), problem
+    return codes.where(~blank & n.eq(1)), problem, gone
