@@ -338,6 +338,31 @@ class DossierDataset:
             prepared, _ = tables.prepare_native(native)
         return nw.from_native(prepared)
 
+    def _dask_count_query(self, start, end):
+        """The counts of [start, end] on Dask as a map-reduce: each partition's in-scope rows
+        go through the pandas path (:meth:`_in_scope` + ``tables.in_scope_count_query``, the
+        same narwhals functions), and the partial counts are summed per group in a tree into
+        one partition. Counts are additive, so the result is the same; each worker runs one
+        pandas pass per partition instead of a long graph of small Dask column operations
+        (which cost ~0.2 s per partition on the client and the workers)."""
+        import narwhals.stable.v2 as nw
+
+        from . import engines, outcome
+        from .indicators import tables
+        from .periods import Quarter
+
+        data = self._read(str(Quarter.of(end)), list(tables.COUNT_COLUMNS), where=outcome.in_scope(start, end),
+                          closed_from=str(Quarter.of(start)))
+
+        def partition_counts(part: pd.DataFrame) -> pd.DataFrame:
+            prepared, _ = tables._prepare_dossiers(part.astype(tables.count_dtypes()))
+            return engines.collect(tables.in_scope_count_query(prepared, start, end))
+
+        native = data.to_native()
+        partial = native.map_partitions(partition_counts, meta=partition_counts(native._meta))
+        names = [c for c in partial.columns if c not in tables.FINE_KEYS]
+        return engines.grouped_sums(nw.from_native(partial), list(tables.FINE_KEYS), names)
+
     # -- the three questions build_quarter asks
     def _keys_query(self):
         import narwhals.stable.v2 as nw
@@ -370,7 +395,10 @@ class DossierDataset:
         from . import engines
         from .indicators import tables
 
-        query = tables.in_scope_count_query(self._in_scope(start, end), start, end)
+        if self.engine == "dask":
+            query = self._dask_count_query(start, end)
+        else:
+            query = tables.in_scope_count_query(self._in_scope(start, end), start, end)
         if self._keys is None:
             keys, counts = engines.collect_all(self._keys_query(), query)
             self._keep_keys(keys)
