@@ -377,11 +377,13 @@ def read_sheets(path: str | Path) -> list[Sheet]:
     """
     path = Path(path)
     data = path.read_bytes()
-    _remember_digest(path, data)
     if not re.search(rb"[^ \t\r\n\x00\xef\xbb\xbf\xff\xfe]", data):  # (no stripped copy)
         raise InputError(path, "empty file: no header and no rows")
     kind = file_format(data)
     sheets = workbook_sheets(path) if kind != "text" else [text_sheet(path, data)]
+    # Hashed once parsed: pyarrow's parse uses both cores, the (single-threaded) typing after
+    # it leaves one free for the hash.
+    _remember_digest(path, data)
     if not any(s.cells[c].ne("").any() for s in sheets for c in s.cells.columns):
         raise InputError(path, "empty file: no header and no rows")
     return sheets
