@@ -34,3 +34,12 @@ class TestLineClasses:
     def test_letter_ids_are_data_too(self):
         lines = [NATIONAL_HEADER, national_row("H57-0001"), national_row("000.2")]
         assert _classes(lines) == ["data", "data"]
+
+
+class TestConstantText:
+    def test_same_as_series_of_the_value(self):
+        from cchc_analysis.ingest.exports import _constant_text
+
+        index = pd.RangeIndex(3, 7)
+        pd.testing.assert_series_equal(_constant_text("data", index), pd.Series("data", index=index, dtype="str"))
+        assert len(_constant_text("data", pd.RangeIndex(0))) == 0

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..errors import InputError
 from .headers import ID_FIELD, Header, header_key, load_header_aliases, recognised_header
@@ -107,10 +109,17 @@ def line_classes(cells: pd.DataFrame, header: Header) -> pd.Series:
         if not id_header[:1].isdigit()
         else np.zeros(len(cells), dtype=bool)
     )
-    classes = pd.Series("data", index=cells.index, dtype="str")
+    classes = _constant_text("data", cells.index)
     if not plain.all():
         classes[~plain] = _classes_without_plain_ids(cells[~plain], header, id_col, id_header)
     return classes
+
+
+def _constant_text(value: str, index: pd.Index) -> pd.Series:
+    """``pd.Series(value, index=index, dtype="str")`` taken from one arrow string (a million
+    Python references are not converted one by one)."""
+    one = pa.array([value], type=pa.large_string())
+    return pd.Series(pd.array(pc.take(one, np.zeros(len(index), dtype=np.int64)), dtype="str"), index=index)
 
 
 def _classes_without_plain_ids(cells: pd.DataFrame, header: Header, id_col, id_header: str) -> pd.Series:
