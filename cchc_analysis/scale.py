@@ -42,8 +42,6 @@ __all__ = [
 
 #: Hive partition column of the dossier dataset (text ``2024Q1``; sorts like the quarters).
 PARTITION_COLUMN = "received_quarter"
-#: Rows read per Dask partition of a counting pass (adjacent file partitions are coalesced).
-DASK_PARTITION_ROWS = 250_000
 #: Partition of dossiers without ``received_at`` (sorts after every quarter: never in scope).
 NO_QUARTER = "none"
 #: Second-level hive partition: calendar quarter in which the dossier was closed (terminal
@@ -52,6 +50,12 @@ CLOSED_COLUMN = "closed_quarter"
 #: Closed partition of a dossier not closed yet (sorts after every quarter, so
 #: ``closed_quarter >= "2024Q3"`` keeps the open ones).
 OPEN = "open"
+
+
+#: Environment of local Dask workers: Arrow buffers from the C allocator, which gives freed
+#: memory back to the system (Arrow's default jemalloc pool keeps it, so a worker that has
+#: read many files holds its peak), as does glibc with a low trim threshold.
+LOCAL_WORKER_ENV = {"ARROW_DEFAULT_MEMORY_POOL": "system", "MALLOC_TRIM_THRESHOLD_": "65536"}
 
 
 class ScaleError(CchcError, RuntimeError):
@@ -98,6 +102,7 @@ def dask_client(address: str | None = None, *, n_workers: int | None = None, mem
         host="127.0.0.1",
         dashboard_address=":0",
         memory_limit=memory_limit,
+        env=LOCAL_WORKER_ENV,
     )
     client = Client(cluster)
     _started["dask_cluster"], _started["dask_client"] = cluster, client
@@ -361,27 +366,9 @@ class DossierDataset:
             return engines.collect(tables.in_scope_count_query(prepared, start, end))
 
         native = data.to_native()
-        # One file per partition can mean tens of thousands of rows each, and the pandas pass
-        # has a fixed cost per call: coalesce adjacent partitions (no shuffle) to about
-        # DASK_PARTITION_ROWS rows read, counted from the parquet footers.
-        target = max(1, -(-self._rows(str(Quarter.of(end)), str(Quarter.of(start))) // DASK_PARTITION_ROWS))
-        if native.npartitions > target:
-            native = native.repartition(npartitions=target)
         partial = native.map_partitions(partition_counts, meta=partition_counts(native._meta))
         names = [c for c in partial.columns if c not in tables.FINE_KEYS]
         return engines.grouped_sums(nw.from_native(partial), list(tables.FINE_KEYS), names)
-
-    def _rows(self, last: str | None, closed_from: str | None) -> int:
-        """Rows in the partitions a pass reads (parquet footers only, no data)."""
-        import pyarrow.dataset as ds
-
-        hive = ds.HivePartitioning.discover(infer_dictionary=False) if is_partitioned(self.path) else None
-        dataset = ds.dataset(self.path, format="parquet", partitioning=hive)
-        condition = None
-        for column, op, value in self._filters(None, last, closed_from):
-            term = ds.field(column) <= value if op == "<=" else ds.field(column) >= value
-            condition = term if condition is None else condition & term
-        return dataset.count_rows(filter=condition)
 
     # -- the three questions build_quarter asks
     def _keys_query(self):

@@ -107,14 +107,3 @@ class TestCountsReadOnlyWhatCanBeInScope:
         pd.testing.assert_frame_equal(old, new)
         assert int(new["received_total"].sum()) > 0
 
-
-class TestRowsOfAPass:
-    def test_counts_the_rows_of_the_partitions_read(self, two_level):
-        dataset = scale.DossierDataset(two_level)
-        assert dataset._rows("2024Q1", "2024Q1") == 5  # as test_closed_before_the_period_is_not_read
-        assert dataset._rows(None, None) == len(_dossiers())
-
-    def test_single_file_counts_every_row(self, tmp_path):
-        path = tmp_path / "dossiers.parquet"
-        _dossiers().to_parquet(path)
-        assert scale.DossierDataset(path)._rows("2024Q1", "2024Q1") == len(_dossiers())
