@@ -337,10 +337,67 @@ def _import_html_in_background() -> None:
     _HTML_IMPORT.start()
 
 
-def execute_task(task: NotebookTask) -> NotebookResult:
+#: Imported silently in a kernel started ahead of its notebook (:class:`WarmKernel`): what
+#: every notebook of the suite imports first, about a second of a kernel's start. No plotting
+#: module, so the notebook still sets up its own figures.
+WARM_IMPORTS = (
+    "import pandas, pyarrow, pyarrow.parquet, narwhals.stable.v2\n"
+    "import cchc_analysis.clean, cchc_analysis.indicators, cchc_analysis.notebook_display"
+)
+
+
+class WarmKernel:
+    """A fresh kernel for the next notebook, started (with :data:`WARM_IMPORTS` done) in a
+    thread while the current notebook runs: the notebooks of a quarter run one after the
+    other, so each would otherwise wait for its kernel to start and import pandas.
+
+    The import runs with ``silent=True`` (no output, no execution count), so the notebook
+    executed in it is the same as in a new kernel. :meth:`take` hands the kernel manager to
+    :func:`execute_task` (None when the start failed: the task then starts its own kernel).
+    """
+
+    def __init__(self, cwd: Path, kernel_name: str = "python3"):
+        import threading
+
+        self._km = None
+        self._thread = threading.Thread(target=self._start, args=(cwd, kernel_name), daemon=True)
+        self._thread.start()
+
+    def _start(self, cwd: Path, kernel_name: str) -> None:
+        try:
+            from jupyter_client.manager import KernelManager
+
+            km = KernelManager(kernel_name=kernel_name)
+            km.start_kernel(cwd=str(cwd))
+            client = km.client()
+            client.start_channels()
+            try:
+                client.wait_for_ready(timeout=60)
+                client.execute_interactive(WARM_IMPORTS, silent=True, store_history=False, timeout=60)
+            finally:
+                client.stop_channels()
+            self._km = km
+        except Exception:  # a warm kernel is an optimisation only: the task starts its own
+            self._km = None
+
+    def take(self):
+        """The started kernel manager (once; the caller shuts it down), or None."""
+        self._thread.join()
+        km, self._km = self._km, None
+        return km
+
+    def discard(self) -> None:
+        """Shut the kernel down if nobody took it (a notebook before it failed)."""
+        km = self.take()
+        if km is not None:
+            km.shutdown_kernel(now=True)
+
+
+def execute_task(task: NotebookTask, kernel: WarmKernel | None = None) -> NotebookResult:
     """Execute one notebook with papermill in a fresh kernel; export its HTML on success.
 
-    Never raises for a notebook error: the result says ``failed`` with a one-line reason
+    ``kernel``: a :class:`WarmKernel` started for this task (shut down afterwards). Never
+    raises for a notebook error: the result says ``failed`` with a one-line reason
     (``ValueError: ...``), and papermill has saved the executed notebook showing the error.
     """
     without_iri_checker()
@@ -353,6 +410,7 @@ def execute_task(task: NotebookTask) -> NotebookResult:
     task.output.parent.mkdir(parents=True, exist_ok=True)
     if task.html is not None:
         _import_html_in_background()
+    km = kernel.take() if kernel is not None else None
     try:
         papermill.execute_notebook(
             str(task.source),
@@ -361,6 +419,7 @@ def execute_task(task: NotebookTask) -> NotebookResult:
             cwd=str(task.cwd),
             progress_bar=False,
             log_output=False,
+            **({"km": km} if km is not None else {}),
         )
         if task.html is not None:
             from .html import export_html
@@ -374,15 +433,26 @@ def execute_task(task: NotebookTask) -> NotebookResult:
         return NotebookResult(
             task, "failed", time.perf_counter() - started, f"{type(exc).__name__}: {first}"
         )
+    finally:
+        if km is not None:
+            km.shutdown_kernel(now=True)
     return NotebookResult(task, "ok", time.perf_counter() - started)
 
 
-def _execute_many(tasks: list[NotebookTask], jobs: int, progress) -> list[NotebookResult]:
-    """Run independent tasks, ``jobs`` at a time, each in its own process (own kernel, own cwd)."""
+def _execute_many(tasks: list[NotebookTask], jobs: int, progress,
+                  first_kernel: WarmKernel | None = None) -> list[NotebookResult]:
+    """Run independent tasks, ``jobs`` at a time, each in its own process (own kernel, own cwd).
+
+    One at a time, each task's kernel is started while the previous task runs (``first_kernel``
+    for the first one, if given); ``first_kernel`` is not used with several processes.
+    """
     if jobs <= 1 or len(tasks) <= 1:
         results = []
-        for task in tasks:
-            results.append(execute_task(task))
+        kernel = first_kernel
+        for i, task in enumerate(tasks):
+            following = WarmKernel(tasks[i + 1].cwd) if i + 1 < len(tasks) else None
+            results.append(execute_task(task, kernel))
+            kernel = following
             progress.update(1)
         return results
     context = multiprocessing.get_context("spawn")
@@ -518,6 +588,13 @@ def run_quarter(
         disable=not progress,
     )
     results: list[NotebookResult] = []
+    started_kernels: list[WarmKernel] = []
+    next_kernel = report_kernel = None
+
+    def warm(cwd: Path) -> WarmKernel:
+        started_kernels.append(WarmKernel(cwd))
+        return started_kernels[-1]
+
     try:
         # 01: cleaning; quarter unknown until it has run, so it is executed into a staging file.
         clean_task = NotebookTask(
@@ -529,6 +606,7 @@ def run_quarter(
         )
         if clean_needed:
             bar.set_postfix_str("01_clean")
+            next_kernel = warm(notebook_dir)  # for 02, started while 01 runs
             clean = execute_task(clean_task)
         else:
             clean = NotebookResult(clean_task, "up_to_date", 0.0, None)
@@ -578,7 +656,8 @@ def run_quarter(
             results += [NotebookResult(t, "skipped", 0.0, "01_clean failed") for t in skipped]
         else:
             bar.set_postfix_str("02_indicators")
-            indicators = execute_task(indicators_task)
+            report_kernel = warm(report_tasks[0].cwd) if jobs <= 1 or len(report_tasks) <= 1 else None
+            indicators = execute_task(indicators_task, next_kernel)
             bar.update(1)
             results.append(indicators)
             if indicators.status == "failed":
@@ -587,9 +666,11 @@ def run_quarter(
                 ]
             else:
                 bar.set_postfix_str("03_report")
-                results += _execute_many(report_tasks, jobs, bar)
+                results += _execute_many(report_tasks, jobs, bar, report_kernel)
     finally:
         bar.close()
+        for kernel in started_kernels:  # the ones a failed notebook left unused
+            kernel.discard()
 
     batch = BatchResult(quarter=quarter, results=results)
     batch.manifest = write_manifest(

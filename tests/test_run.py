@@ -382,3 +382,42 @@ class TestRefreshCommittedNotebooks:
         with pytest.raises(CchcError, match="bad.ipynb failed \\(ZeroDivisionError"):
             refresh_committed_notebooks(tmp_path, names=("bad",), progress=False)
         assert (tmp_path / "bad.ipynb").read_text() == before
+
+
+class TestWarmKernel:
+    def test_kernel_has_the_imports_and_a_fresh_execution_count(self, tmp_path):
+        from cchc_analysis.run import WarmKernel
+
+        km = WarmKernel(tmp_path).take()
+        try:
+            client = km.client()
+            client.start_channels()
+            outputs = []
+            reply = client.execute_interactive(
+                "import sys; print(sorted({'pandas', 'cchc_analysis.clean'} & set(sys.modules)), __import__('os').getcwd())",
+                timeout=60, output_hook=lambda msg: outputs.append(msg["content"].get("text", "")),
+            )
+            client.stop_channels()
+            assert reply["content"]["execution_count"] == 1  # the warm-up import was silent
+            assert "".join(outputs).strip() == f"['cchc_analysis.clean', 'pandas'] {tmp_path}"
+        finally:
+            km.shutdown_kernel(now=True)
+
+    def test_taken_once(self, tmp_path):
+        from cchc_analysis.run import WarmKernel
+
+        warm = WarmKernel(tmp_path)
+        km = warm.take()
+        try:
+            assert km is not None and warm.take() is None
+        finally:
+            km.shutdown_kernel(now=True)
+
+    def test_discard_shuts_an_untaken_kernel_down(self, tmp_path):
+        from cchc_analysis.run import WarmKernel
+
+        warm = WarmKernel(tmp_path)
+        warm._thread.join()
+        km = warm._km
+        warm.discard()
+        assert not km.is_alive()
