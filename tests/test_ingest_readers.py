@@ -125,3 +125,18 @@ def test_fast_utf8_sheet_equals_full_path(rows, delimiter, encoding, newline, ju
     import pandas as _pd
 
     _pd.testing.assert_frame_equal(fast.cells, full.cells)
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [["1.0", "a"], ["a", "b"], [None, "x.0"], [None, None], [], ["x.00", "2.0 "], [None, "b"], ["-3.0"]],
+)
+@pytest.mark.parametrize("dtype", ["pyarrow", "python", "str"])
+def test_any_float_suffix_fast_path_equals_pandas(cells, dtype):
+    import numpy as np
+    import pandas as pd
+
+    from cchc_analysis.ingest.readers import _any_float_suffix
+
+    col = pd.Series(cells, dtype=dtype if dtype == "str" else pd.StringDtype(dtype, na_value=np.nan))
+    assert _any_float_suffix(col) == bool(col.str.endswith(".0").any())

@@ -1,6 +1,7 @@
 """Fast paths of the text normalisation equal the general ones."""
 
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -42,3 +43,12 @@ class TestStrippedNfc:
     def test_same_as_strip_then_normalize(self, cells):
         values = pd.Series(cells, dtype="str")
         pd.testing.assert_series_equal(T.stripped_nfc(values), T.normalized(values.str.strip(), "NFC"))
+
+
+@pytest.mark.parametrize(
+    "cells", [["a", "b"], ["á", "b"], [None, "á"], [None, None], [], ["x", None], ["\x7f"], ["\u00a0"]]
+)
+@pytest.mark.parametrize("dtype", ["str", "string[pyarrow]", "string[python]"])
+def test_all_ascii_fast_path_equals_pandas(cells, dtype):
+    values = pd.Series(cells, dtype=dtype)
+    assert T.all_ascii(values) == bool(values.str.isascii().fillna(True).all())

@@ -76,13 +76,22 @@ def file_format(data: bytes) -> str:
     return "text"
 
 
+def _any_float_suffix(col: pd.Series) -> bool:
+    """``col.str.endswith(".0").any()``; on pyarrow-backed text, asked of pyarrow directly (no
+    boolean column converted for pandas: a million-row CSV has a dozen such columns)."""
+    dtype = col.dtype
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        return bool(pa.compute.any(pa.compute.ends_with(pa.array(col.array), ".0")).as_py())
+    return bool(col.str.endswith(".0").any())
+
+
 def _without_float_suffix(frame: pd.DataFrame) -> pd.DataFrame:
     """calamine returns whole numbers as floats (1.0); a code typed as a number has no leading
     zero left to save, but "1" must read as "1" for yes/no, counts and status codes."""
     out = {}
     for c in frame.columns:  # one pass per column; the regex only where a cell ends in ".0"
         col = frame[c]
-        if col.str.endswith(".0").any():
+        if _any_float_suffix(col):
             col = col.str.replace(r"^(-?[0-9]+)\.0$", r"\1", regex=True)
         out[c] = col
     frame = pd.DataFrame(out, index=frame.index if out else None)

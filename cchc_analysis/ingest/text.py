@@ -56,10 +56,22 @@ def normalized(values: pd.Series, form: str = "NFC") -> pd.Series:
     return values.mask(other, _per_distinct(values[other], lambda t: t.str.normalize(form)))
 
 
+def all_ascii(values: pd.Series) -> bool:
+    """``values.str.isascii().fillna(True).all()``; on pyarrow-backed text, asked of pyarrow
+    directly (no million-row boolean column converted for pandas)."""
+    dtype = values.dtype
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        # (As pandas answers for a missing cell: False with the NaN-valued "str", NA -> True
+        # with the NA-valued "string".)
+        ascii_ = pc.fill_null(pc.string_is_ascii(pa.array(values.array)), dtype.na_value is pd.NA)
+        return bool(pc.all(ascii_, min_count=0).as_py())
+    return bool(values.str.isascii().fillna(True).all())
+
+
 def stripped_nfc(values: pd.Series) -> pd.Series:
     """``normalized(values.str.strip(), "NFC")``; cells with non-ASCII text are stripped and
     normalised once per distinct value (long names repeated over every row: one pass each)."""
-    if values.str.isascii().fillna(True).all():
+    if all_ascii(values):
         return values.str.strip()  # (ASCII text is in NFC already)
     return _per_distinct(values, lambda t: normalized(t.str.strip(), "NFC"))
 
@@ -96,7 +108,7 @@ _OLD_TONE_CANDIDATE = "[oO][àáảãạèéẻẽẹÀÁẢÃẠÈÉẺẼẸ]|
 
 
 def _normalised_distinct(text: pd.Series) -> pd.Series:
-    if text.str.isascii().fillna(True).all():
+    if all_ascii(text):
         return _normalised_ascii(text)
     text = normalized(text, "NFC")
     candidate = text.str.contains(_OLD_TONE_CANDIDATE, regex=True, na=False)
