@@ -91,14 +91,6 @@ def prepare_clean_floor(rows, option):
     return lambda: {"rows": pacsv.read_csv(path).num_rows}
 
 
-def _read_clean(path):
-    import pandas as pd
-
-    from cchc_analysis import schema
-
-    return schema.conform(pd.read_parquet(path), schema.DOSSIER_COLUMNS)
-
-
 def _table_mb(path) -> float:
     """In-memory size of the clean table as pandas (``load_processed``: ``memory_usage(deep=True)``),
     in MB, summed over batches of one column at a time, so that measuring it does not
@@ -162,55 +154,6 @@ def prepare_indicators_ours(rows, engine):
         rolled = tables.rollup_dossiers(fine)
         long = tables._long(rolled, list(core.DOSSIER_INDICATORS), tables._scales())
         return {"groups": len(rolled), "indicator_rows": len(long), "table_mb": table_mb}
-
-    return step
-
-
-def prepare_indicators_memory(rows, engine):
-    """The previous in-memory path, for comparison (not run by the harness): the whole clean
-    table read as pandas (``load_processed``), ``_prepare_dossiers``, ``engines.to_engine``,
-    ``dossier_counts``, ``rollup_dossiers`` + ``_long``."""
-    from cchc_analysis import engines, periods, workdays
-    from cchc_analysis.indicators import core, tables
-
-    path = datagen.parquet_path(rows)
-    start, end = periods.Quarter.parse(datagen.BENCH_QUARTER).bounds("calendar")
-    workdays.is_working_day(__import__("numpy").datetime64("2024-01-01"))  # calendar built
-
-    def step():
-        dossiers = _read_clean(path)
-        frame, _ = tables._prepare_dossiers(dossiers)
-        fine = tables.dossier_counts(engines.to_engine(frame, engine), start, end)
-        rolled = tables.rollup_dossiers(fine)
-        long = tables._long(rolled, list(core.DOSSIER_INDICATORS), tables._scales())
-        return {"groups": len(rolled), "indicator_rows": len(long),
-                "table_mb": round(dossiers.memory_usage(deep=True).sum() / 2**20, 1)}
-
-    return step
-
-
-def prepare_indicators_lazy(rows, engine):
-    """``scale.DossierDataset`` over the clean parquet for one quarter, as
-    :func:`prepare_indicators_ours` (which is now the same path: ``cchc indicators`` reads every
-    engine's dossiers through the dataset), without measuring the table size."""
-    import narwhals  # noqa: F401  (imports outside the timed section)
-    import polars  # noqa: F401
-    import duckdb  # noqa: F401
-
-    from cchc_analysis import periods, scale, workdays
-    from cchc_analysis.indicators import core, tables
-
-    path = datagen.parquet_path(rows)
-    q = periods.Quarter.parse(datagen.BENCH_QUARTER)
-    start, end = q.bounds("calendar")
-    workdays.is_working_day(__import__("numpy").datetime64("2024-01-01"))  # calendar built
-
-    def step():
-        dataset = scale.DossierDataset(path).on_engine(engine)
-        fine = dataset.counts(start, end)
-        rolled = tables.rollup_dossiers(fine)
-        long = tables._long(rolled, list(core.DOSSIER_INDICATORS), tables._scales())
-        return {"groups": len(rolled), "indicator_rows": len(long)}
 
     return step
 

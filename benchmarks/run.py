@@ -181,7 +181,6 @@ def group_clean(h: Harness) -> list[dict]:
 def group_indicators(h: Harness) -> list[dict]:
     out = []
     targets = {"polars": 1.0, "pandas": 2.0, "duckdb": None}
-    table_mb: dict[int, float] = {}
     for n in h.args.sizes.indicators:
         datagen.ensure_reference()
         datagen.ensure_parquet(n)
@@ -195,27 +194,12 @@ def group_indicators(h: Harness) -> list[dict]:
             note = ""
             if _ok(ours):
                 table = ours.extra.get("table_mb")
-                table_mb[n] = table
                 note = f"clean table {table} MB in pandas"
                 if n >= 5_000_000 and table:
                     mem_ok = ours.peak_mb <= 3 * table
                     note += f"; peak/table = {ours.peak_mb / table:.2f} (target <= 3: {'met' if mem_ok else 'MISSED'})"
             out.append(_row(f"form06 + dossier indicators, 1 quarter [{engine}]", n, ours,
                             "DuckDB SQL over parquet (anchor_sql.py)", anchor,
-                            f"<= {limit}x anchor" if limit else "(no target)", met, note))
-        for engine in ("polars", "duckdb"):
-            ours = h.measure("indicators_lazy", n, engine)
-            limit = targets[engine]
-            met = None
-            if limit is not None:
-                met = _ok(ours) and _ok(anchor) and ours.seconds <= limit * anchor.seconds
-            note = ""
-            if _ok(ours) and n >= 5_000_000 and table_mb.get(n):
-                mem_ok = ours.peak_mb <= 3 * table_mb[n]
-                note = (f"peak/table = {ours.peak_mb / table_mb[n]:.2f} "
-                        f"(target <= 3: {'met' if mem_ok else 'MISSED'})")
-            out.append(_row(f"  same, lazy scan of the parquet (scale.DossierDataset) [{engine}]", n,
-                            ours, "DuckDB SQL over parquet (anchor_sql.py)", anchor,
                             f"<= {limit}x anchor" if limit else "(no target)", met, note))
         out.append(_row("DuckDB SQL anchor itself", n, anchor, "", None, "", None))
     return out
