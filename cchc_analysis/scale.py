@@ -286,9 +286,9 @@ class DossierDataset:
         self.path = Path(self.path)
         if not self.path.exists():
             raise ScaleError(f"dossier dataset not found: {self.path}")
+        self._partitions = partition_columns(self.path)  # the layout, read once
         self._keys: pd.DataFrame | None = None
         self._days: pd.Series | None = None
-        self._prepared_notes: list[str] = []
 
     def on_engine(self, engine: str) -> DossierDataset:
         """This dataset read by ``engine`` (joins or starts its cluster)."""
@@ -302,7 +302,7 @@ class DossierDataset:
 
     # -- reading
     def _filters(self, first: str | None, last: str | None, closed_from: str | None = None) -> list[tuple[str, str, str]]:
-        partitions = partition_columns(self.path)
+        partitions = self._partitions
         out = []
         if PARTITION_COLUMN in partitions:
             if first is not None:
