@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from datetime import date
 from decimal import Decimal
 
@@ -242,12 +241,9 @@ class TestEveryNumberIsInTheTables:
 
     @pytest.mark.slow
     def test_shipped_sample_2024q1(self, processed_sample_dir):
-        try:
-            indicators = importlib.import_module("cchc_analysis.indicators")
-            clean = importlib.import_module("cchc_analysis.clean")
-            build_quarter, load_processed = indicators.build_quarter, clean.load_processed
-        except (ModuleNotFoundError, AttributeError) as exc:
-            pytest.skip(f"cchc_analysis.indicators / clean not ready: {exc}")
+        from cchc_analysis.clean import load_processed
+        from cchc_analysis.indicators import build_quarter
+
         tables = build_quarter(load_processed(processed_sample_dir), "2024Q1")
         text = narrative.report_markdown(tables)
         stated = narrative.numbers_in(text)

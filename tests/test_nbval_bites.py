@@ -133,8 +133,7 @@ COMMON_PARAMETERS = ["quarter", "period", "unit", "raw_dir", "processed_dir", "o
 
 def _committed(name: str) -> Path:
     path = config.NOTEBOOK_DIR / f"{name}.ipynb"
-    if not path.exists():
-        pytest.skip(f"notebooks/{name}.ipynb is not there yet")
+    assert path.exists(), f"notebooks/{name}.ipynb is missing: every committed notebook must be there"
     return path
 
 
