@@ -21,7 +21,7 @@ DEFINITIONS = {
     "completed_only": ("Đúng hạn trên số đã giải quyết (biểu 06)", "báo cáo định kỳ (con số chính)"),
     "index_766": ("Chỉ số 766, mục 2.1: trước hạn, đúng hạn và đang trong hạn trên tổng số nhận", "ước tính điểm 766"),
     "den_han": ("Đúng hạn trên số đến hạn (đã giải quyết + đang quá hạn)", ""),
-    "can_xu_ly": ("Cần xử lý: 100% trừ tỷ lệ quá hạn (đã giải quyết quá hạn + đang quá hạn) trên tổng số nhận", ""),
+    "can_xu_ly": ("Cần xử lý: phần còn lại sau khi trừ tỷ lệ quá hạn (đã giải quyết quá hạn + đang quá hạn) trên tổng số nhận", ""),
 }
 
 

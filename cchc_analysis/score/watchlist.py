@@ -27,7 +27,7 @@ import datetime as _dt
 import numpy as np
 import pandas as pd
 
-from .. import outcome, refdata, schema, workdays
+from .. import fmt, outcome, refdata, schema, workdays
 from .groups import centre_codes, membership
 from .items import item_points, load_items
 
@@ -53,9 +53,9 @@ def as_of_note(as_of, start, end) -> str:
     """Why the watch list of ``as_of`` is empty by construction, or "" when A is in the period."""
     a, s, e = _day(as_of), _day(start), _day(end)
     if a < s:
-        return f"Ngày xét {a:%d/%m/%Y} trước khi kỳ bắt đầu ({s:%d/%m/%Y}): chưa có gì để theo dõi."
+        return f"Ngày xét {fmt.date_short(a)} trước khi kỳ bắt đầu ({fmt.date_short(s)}): chưa có gì để theo dõi."
     if a > e:
-        return f"Ngày xét {a:%d/%m/%Y} sau khi kỳ kết thúc ({e:%d/%m/%Y}): không còn hồ sơ nào có thể cứu."
+        return f"Ngày xét {fmt.date_short(a)} sau khi kỳ kết thúc ({fmt.date_short(e)}): không còn hồ sơ nào có thể cứu."
     return ""
 
 
