@@ -5,7 +5,7 @@ counts them per deciding unit and for ALL, :func:`integrity_dossiers` lists the 
 
 Choices: working hours are 07:00–17:00 on working days (``workdays``); a finish time of
 exactly 00:00:00 is read as a date without a time (many exports carry only the day) and is
-not flagged as outside hours. The period's end is its last 3 working days; a unit's closures
+not flagged as outside hours nor as stamped at the due minute. The period's end is its last 3 working days; a unit's closures
 there are "bunched" when they are at least twice what its usual daily rate over the period
 predicts and at least 5 dossiers.
 """
@@ -55,9 +55,15 @@ def repeated_supplements(flagged: pd.DataFrame) -> np.ndarray:
 
 
 def at_due_minute(flagged: pd.DataFrame) -> np.ndarray:
-    """Resolved with finished_at equal to due_at to the minute (as quality.csv's check)."""
-    same = (flagged["finished_at"].dt.floor("min") == flagged["due_at"].dt.floor("min")).fillna(False)
-    return flagged["resolved"].to_numpy(bool) & same.to_numpy(bool)
+    """Resolved with finished_at equal to due_at to the minute, the finish carrying a time.
+
+    Unlike quality.csv's ``finished_at_due_minute``, a finish at exactly 00:00:00 (a date
+    without a time) is not flagged: two bare dates matching says nothing about the minute.
+    """
+    t = flagged["finished_at"]
+    same = (t.dt.floor("min") == flagged["due_at"].dt.floor("min")).fillna(False)
+    has_time = (t != t.dt.normalize()).fillna(False)
+    return flagged["resolved"].to_numpy(bool) & (same & has_time).to_numpy(bool)
 
 
 def last_working_days(start, end, n: int = LAST_WORKING_DAYS) -> tuple[pd.Timestamp, int]:
