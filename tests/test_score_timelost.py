@@ -115,6 +115,8 @@ class TestWriteScoreFiles:
         assert "Kiểm tra tính xác thực của số liệu" in text
 
     def test_as_of_after_the_end_is_stated(self, tmp_path):
-        tables = write_score_files(outcome_fixture(), START, END, tmp_path)
+        later = make_dossiers(dict(received_at="2024-04-10", status=4, dossier_id="HS9999"))
+        tables = write_score_files(pd.concat([outcome_fixture(), later], ignore_index=True), START, END, tmp_path)
+        assert tables.as_of == date(2024, 4, 10)  # default: the last day present in the data
         assert tables.as_of_default and tables.frames["watchlist"].empty
         assert "sau khi kỳ kết thúc" in markdown_sections(tables)
