@@ -6,11 +6,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from cchc_analysis import clean, indicators
+from cchc_analysis import clean, indicators, outcome
 from cchc_analysis.periods import Quarter
 from cchc_analysis.score.items import item_points, load_items
 from cchc_analysis.score.score766 import points_lost, score_table
+from cchc_analysis.score.watchlist import what_if
 from tests.dossier_factory import make_dossiers
 
 START, END = "2024-01-01", "2024-03-31"
@@ -159,3 +162,38 @@ class TestPointsLost:
         paid = codes[codes["item"] == "3.6"]["dossier_id"].tolist()
         assert sorted(paid) == ["HS0002", "HS0006"]
         assert set(codes.columns) == {"dossier_id", "unit_code", "field", "procedure_code", "item", "reason"}
+
+
+class TestProgressIdentities:
+    """2.1 against form 06 and the what-if at the period's end, on random dossier tables."""
+
+    dossier = st.fixed_dictionaries({
+        "received": st.integers(-40, 95), "due": st.one_of(st.none(), st.integers(-5, 40)),
+        "finish": st.one_of(st.none(), st.integers(-5, 60)), "status": st.sampled_from([2, 3, 4, 5, 7, 9, 10]),
+        "unit": st.sampled_from(["p-phu-bai", "x-phu-son", "tx-huong-thuy"]),
+    })
+
+    @settings(max_examples=40, deadline=None)
+    @given(st.lists(dossier, min_size=1, max_size=25))
+    def test_identities(self, rows):
+        base = pd.Timestamp(START)
+        level = {"p-phu-bai": "xa", "x-phu-son": "xa", "tx-huong-thuy": "huyen"}
+
+        def day(offset):
+            return None if offset is None else base + pd.Timedelta(days=offset, hours=9)
+
+        frame = make_dossiers(*[
+            dict(received_at=day(r["received"]), due_at=day(None if r["due"] is None else r["received"] + r["due"]),
+                 finished_at=day(None if r["finish"] is None else r["received"] + r["finish"]), status=r["status"],
+                 unit_code=r["unit"], reception_code=r["unit"], level=level[r["unit"]])
+            for r in rows
+        ])
+        got = score_table(frame, START, END, catalogue=CATALOGUE).query("item == '2.1'").set_index("unit_code")
+        form = outcome.form06_counts(frame, START, END).iloc[0]
+        assert got.loc["ALL", "denominator"] == form["received_total"]
+        assert got.loc["ALL", "numerator"] == form["resolved_early"] + form["resolved_on_time"] + form["pending_within_due"]
+        units = got.loc[list(level), "numerator"].sum()
+        assert units == got.loc["ALL", "numerator"]
+        at_end = what_if(frame, END, START, END).set_index("unit_code")
+        if form["received_total"] > 0:
+            assert at_end.loc["ALL", "numerator_if_all"] == at_end.loc["ALL", "numerator_if_none"] == got.loc["ALL", "numerator"]

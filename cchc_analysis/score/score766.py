@@ -11,7 +11,6 @@ The estimate is ours; the portal's own score stays the reference.
 
 from __future__ import annotations
 
-from datetime import date
 
 import numpy as np
 import pandas as pd
