@@ -29,15 +29,32 @@ from .. import config
 TEMPLATE_NAME = "templates/bao_cao.docx"
 FONT = "Times New Roman"
 #: Form 06 columns (3)..(13) after STT and the label.
-FORM06_WIDTHS_CM = [1.0, 5.6] + [1.75] * 11
-INDICATOR_HEADERS = ["STT", "Chỉ số", "Phạm vi", "Tử số", "Mẫu số", "Kết quả", "Kỳ trước",
+FORM06_WIDTHS_CM = [1.2, 6.8] + [1.6] * 11
+INDICATOR_HEADERS = ["TT", "Chỉ số", "Phạm vi", "Tử số", "Mẫu số", "Kết quả", "Kỳ trước",
                      "Cùng kỳ năm trước", "Tăng, giảm (điểm %)", "Mục tiêu", "Đạt mục tiêu"]  # fmt: skip
-INDICATOR_WIDTHS_CM = [1.0, 6.2, 4.0, 1.8, 1.8, 1.8, 1.8, 1.9, 1.9, 1.6, 1.6]
+INDICATOR_WIDTHS_CM = [1.0, 6.0, 4.4, 1.8, 1.8, 1.7, 1.7, 1.8, 1.9, 1.6, 2.0]
 RANKING_HEADERS = ["Hạng", "Đơn vị", "Cấp", "Hồ sơ đã giải quyết", "Đúng hạn và trước hạn", "Tỷ lệ đúng hạn"]
 RANKING_WIDTHS_CM = [1.4, 10.0, 3.0, 3.5, 3.5, 3.0]
 
 
 # --------------------------------------------------------------------------- small helpers
+
+# Children that must follow the element being inserted (WordprocessingML sequence order), so
+# that Word opens the file without a repair prompt.
+_AFTER_PBDR = ("shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap", "overflowPunct", "topLinePunct",
+               "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd", "snapToGrid", "spacing", "ind",
+               "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc", "textDirection", "textAlignment",
+               "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr", "sectPr", "pPrChange")  # fmt: skip
+_AFTER_TBLBORDERS = ("shd", "tblLayout", "tblCellMar", "tblLook", "tblCaption", "tblDescription")
+
+
+def _insert_ordered(parent, element, successors) -> None:
+    for child in parent:
+        if child.tag in {qn(f"w:{name}") for name in successors}:
+            child.addprevious(element)
+            return
+    parent.append(element)
+
 
 
 def _style_run(run, size=14, bold=None, italic=None):
@@ -72,6 +89,7 @@ def _cell_para(cell, text="", size=13, bold=None, italic=None, align=WD_ALIGN_PA
     p.alignment = align
     p.paragraph_format.space_after = Pt(0)
     p.paragraph_format.space_before = Pt(0)
+    p.paragraph_format.line_spacing = 1.0
     return p
 
 
@@ -88,7 +106,7 @@ def _rule(cell, width_cm, cell_width_cm):
     for key, value in (("val", "single"), ("sz", "6"), ("space", "1"), ("color", "000000")):
         top.set(qn(f"w:{key}"), value)
     border.append(top)
-    p._p.get_or_add_pPr().append(border)
+    _insert_ordered(p._p.get_or_add_pPr(), border, _AFTER_PBDR)
     return p
 
 
@@ -98,11 +116,16 @@ def _no_borders(table):
         el = OxmlElement(f"w:{edge}")
         el.set(qn("w:val"), "nil")
         borders.append(el)
-    table._tbl.tblPr.append(borders)
+    _insert_ordered(table._tbl.tblPr, borders, _AFTER_TBLBORDERS)
 
 
 def _widths(table, widths_cm):
+    """Fixed column widths, written both in the grid (LibreOffice reads it) and in every cell (Word)."""
     table.autofit = False
+    grid = table._tbl.tblGrid
+    for col, width in zip(grid.findall(qn("w:gridCol")), widths_cm, strict=True):
+        col.set(qn("w:w"), str(int(Cm(width).twips)))
+    table._tbl.tblPr.get_or_add_tblLayout().set(qn("w:type"), "fixed")
     for row in table.rows:
         for cell, width in zip(row.cells, widths_cm, strict=True):
             cell.width = Cm(width)
@@ -121,6 +144,13 @@ def _page_number(paragraph):
         run._r.append(el)
 
 
+def _keep_row_together(row):
+    """A table row never split across two pages."""
+    tr_pr = row._tr.get_or_add_trPr()
+    el = OxmlElement("w:cantSplit")
+    tr_pr.insert(0, el)
+
+
 def _repeat_header(row):
     tr_pr = row._tr.get_or_add_trPr()
     el = OxmlElement("w:tblHeader")
@@ -128,7 +158,13 @@ def _repeat_header(row):
     tr_pr.append(el)
 
 
-def _loop_table(doc, headers, widths, cells, loop, size=11):
+def _align(text_columns, index):
+    if index == 0:
+        return WD_ALIGN_PARAGRAPH.CENTER
+    return WD_ALIGN_PARAGRAPH.LEFT if index in text_columns else WD_ALIGN_PARAGRAPH.RIGHT
+
+
+def _loop_table(doc, headers, widths, cells, loop, text_columns, size=11):
     """A bordered table: one header row, then the docxtpl row loop over ``loop``."""
     table = doc.add_table(rows=4, cols=len(headers))
     table.style = "Table Grid"
@@ -137,8 +173,9 @@ def _loop_table(doc, headers, widths, cells, loop, size=11):
         _cell_para(cell, text, size, bold=True, first=True)
     _repeat_header(table.rows[0])
     _cell_para(table.rows[1].cells[0], f"{{%tr for r in {loop} %}}", size, first=True)
-    for cell, text in zip(table.rows[2].cells, cells, strict=True):
-        _cell_para(cell, text, size, first=True)
+    for i, (cell, text) in enumerate(zip(table.rows[2].cells, cells, strict=True)):
+        _cell_para(cell, text, size, align=_align(text_columns, i), first=True)
+    _keep_row_together(table.rows[2])
     _cell_para(table.rows[3].cells[0], "{%tr endfor %}", size, first=True)
     _widths(table, widths)
     return table
@@ -251,8 +288,8 @@ def _annexes(doc):
         _repeat_header(row)
     _cell_para(table.rows[3].cells[0], "{%tr for r in form06_rows %}", 11, first=True)
     for col in range(13):
-        align = WD_ALIGN_PARAGRAPH.LEFT if col == 1 else (WD_ALIGN_PARAGRAPH.CENTER if col == 0 else WD_ALIGN_PARAGRAPH.RIGHT)
-        _cell_para(table.rows[4].cells[col], f"{{{{r r.cells[{col}] }}}}", 11, align=align, first=True)
+        _cell_para(table.rows[4].cells[col], f"{{{{r r.cells[{col}] }}}}", 11, align=_align({1}, col), first=True)
+    _keep_row_together(table.rows[4])
     _cell_para(table.rows[5].cells[0], "{%tr endfor %}", 11, first=True)
     _widths(table, FORM06_WIDTHS_CM)
 
@@ -260,11 +297,11 @@ def _annexes(doc):
     _para(doc, "{{ indicator_caption }}", 13, italic=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=6)
     cells = ["{{ r.stt }}", "{{ r.indicator }}", "{{ r.scope }}", "{{ r.numerator }}", "{{ r.denominator }}",
              "{{ r.value }}", "{{ r.previous }}", "{{ r.year_ago }}", "{{ r.change }}", "{{ r.target }}", "{{ r.met }}"]
-    _loop_table(doc, INDICATOR_HEADERS, INDICATOR_WIDTHS_CM, cells, "indicator_rows")
+    _loop_table(doc, INDICATOR_HEADERS, INDICATOR_WIDTHS_CM, cells, "indicator_rows", {1, 2, 10})
 
     _annex_heading(doc, "III", "XẾP HẠNG CÁC ĐƠN VỊ THEO TỶ LỆ GIẢI QUYẾT HỒ SƠ ĐÚNG HẠN")
     cells = ["{{ r.rank }}", "{{ r.unit }}", "{{ r.level }}", "{{ r.resolved }}", "{{ r.on_time }}", "{{ r.rate }}"]
-    _loop_table(doc, RANKING_HEADERS, RANKING_WIDTHS_CM, cells, "ranking_rows")
+    _loop_table(doc, RANKING_HEADERS, RANKING_WIDTHS_CM, cells, "ranking_rows", {1, 2})
     _para(doc, "{{ ranking_note }}", 12, italic=True, after=0, before=6)
 
 
