@@ -302,7 +302,7 @@ def _annexes(doc):
     _annex_heading(doc, "III", "XẾP HẠNG CÁC ĐƠN VỊ THEO TỶ LỆ GIẢI QUYẾT HỒ SƠ ĐÚNG HẠN")
     cells = ["{{ r.rank }}", "{{ r.unit }}", "{{ r.level }}", "{{ r.resolved }}", "{{ r.on_time }}", "{{ r.rate }}"]
     _loop_table(doc, RANKING_HEADERS, RANKING_WIDTHS_CM, cells, "ranking_rows", {1, 2})
-    _para(doc, "{{ ranking_note }}", 12, italic=True, after=0, before=6)
+    _para(doc, "{{ ranking_note }}", 13, italic=True, after=0, before=6)
 
 
 def build_template() -> Document:
