@@ -285,3 +285,16 @@ class TestBuildTemplate:
         monkeypatch.setattr(config, "USER_REFERENCE_DIR", tmp_path)
         doc = Document(str(write_word_draft(sample_tables, tmp_path / "d.docx")))
         assert "BÁO CÁO" in [p.text for p in doc.paragraphs]
+
+
+class TestCumulativePeriodDraft:
+    def test_six_months_compared_with_the_same_period_a_year_earlier(self, tmp_path):
+        from cchc_analysis.periods import Period
+
+        tables = report_fixtures.q2024q1()
+        tables.quarter, tables.start, tables.end = Period(2024, "H1"), date(2024, 1, 1), date(2024, 6, 30)
+        texts = _texts(Document(str(write_word_draft(tables, tmp_path / "d.docx"))))
+        assert "Kết quả công tác cải cách hành chính 6 tháng đầu năm 2024" in texts
+        comparisons = [t for t in texts if t.startswith("- Tỷ lệ") and "so với" in t]
+        assert comparisons
+        assert all("so với cùng kỳ 6 tháng đầu năm 2023" in t and "quý" not in t for t in comparisons)
