@@ -298,3 +298,15 @@ class TestCumulativePeriodDraft:
         comparisons = [t for t in texts if t.startswith("- Tỷ lệ") and "so với" in t]
         assert comparisons
         assert all("so với cùng kỳ 6 tháng đầu năm 2023" in t and "quý" not in t for t in comparisons)
+
+
+class TestDataSections:
+    def test_after_the_reform_without_late_dossiers_or_feedback(self):
+        from cchc_analysis.pack.sentences import data_sections
+        from cchc_analysis.periods import Period
+
+        sections = data_sections(report_fixtures.q2025q3(), Period(2025, "Q3"), None)
+        assert "Không có hồ sơ giải quyết quá hạn trong kỳ." in sections["tthc"]
+        assert ("Phản ánh, kiến nghị về quy định hành chính: dữ liệu của kỳ không ghi nhận phản ánh, kiến nghị nào."
+                in sections["tthc"])  # fmt: skip
+        assert not any("0%" in t for t in sections["tthc"])

@@ -141,6 +141,8 @@ def _pakn_paragraph(tables, code: str) -> str | None:
     handled = _indicator(tables, code, "pakn_handled_rate")
     if handled is None or _missing(handled["denominator"]):
         return None
+    if int(handled["denominator"]) == 0:
+        return "Phản ánh, kiến nghị về quy định hành chính: dữ liệu của kỳ không ghi nhận phản ánh, kiến nghị nào."
     text = (f"Phản ánh, kiến nghị về quy định hành chính và giải quyết TTHC: tiếp nhận {_n(handled['denominator'])} "
             f"(kể cả kỳ trước chuyển sang), đã xử lý {_n(handled['numerator'])}")  # fmt: skip
     if not _missing(handled["value"]):

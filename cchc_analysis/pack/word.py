@@ -185,7 +185,7 @@ def draft_context(tables, manual_input: str | Path | None = None, unit: str | No
     data = {name: [_plain(p) for p in paras] for name, paras in sentences.data_sections(tables, period, unit).items()}
     label = period.label_vi()
     convention = "theo Nghị định số 09/2019/NĐ-CP" if tables.period == "nd09" else "theo tháng dương lịch"
-    scope = "" if unit is None else f" (đơn vị: {scope_name(unit)})"
+    scope = "" if unit is None else f"; đơn vị: {scope_name(unit)}"
     return {
         "issuer": _issuer_context(issuer),
         "number": "…",
