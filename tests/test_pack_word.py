@@ -310,3 +310,20 @@ class TestDataSections:
         assert ("Phản ánh, kiến nghị về quy định hành chính: dữ liệu của kỳ không ghi nhận phản ánh, kiến nghị nào."
                 in sections["tthc"])  # fmt: skip
         assert not any("0%" in t for t in sections["tthc"])
+
+
+class TestWriteReportPack:
+    def test_both_files_and_the_manual_form(self, sample_tables, tmp_path, monkeypatch):
+        from cchc_analysis.pack import write_report_pack
+
+        monkeypatch.setenv("CCHC_MANUAL_DIR", str(tmp_path / "manual"))
+        paths = write_report_pack(sample_tables, tmp_path / "out")
+        assert paths["docx"] == tmp_path / "out" / "2024Q1" / "bao_cao_2024Q1.docx"
+        assert paths["xlsx"] == tmp_path / "out" / "2024Q1" / "chi_so_2024Q1.xlsx"
+        assert paths["manual"] == tmp_path / "manual" / "nhap_tay_2024Q1.md"
+        assert paths["manual"].read_text(encoding="utf-8") == manual_template("quý I năm 2024")
+        # the analyst's text is kept and used on the next run
+        paths["manual"].write_text("## Đề xuất, kiến nghị\nĐề nghị cấp trên hỗ trợ máy quét.\n", encoding="utf-8")
+        paths = write_report_pack(sample_tables, tmp_path / "out", unit="x-thuy-tan")
+        assert paths["docx"].name == "bao_cao_2024Q1_x-thuy-tan.docx"
+        assert "Đề nghị cấp trên hỗ trợ máy quét." in _texts(Document(str(paths["docx"])))
