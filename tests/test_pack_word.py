@@ -10,6 +10,8 @@ from datetime import date
 import pandas as pd
 import pytest
 from docx import Document
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cchc_analysis import config, fmt
 from cchc_analysis.errors import InputError
@@ -327,3 +329,22 @@ class TestWriteReportPack:
         paths = write_report_pack(sample_tables, tmp_path / "out", unit="x-thuy-tan")
         assert paths["docx"].name == "bao_cao_2024Q1_x-thuy-tan.docx"
         assert "Đề nghị cấp trên hỗ trợ máy quét." in _texts(Document(str(paths["docx"])))
+
+
+class TestForm06Sentence:
+    @settings(max_examples=60, deadline=None)
+    @given(st.lists(st.integers(0, 5_000_000), min_size=7, max_size=7))
+    def test_every_count_is_written_in_order(self, counts):
+        from cchc_analysis.pack.sentences import form06_sentence
+
+        online, offline, carried, early, on_time, late, within = counts
+        received = online + offline + carried
+        resolved = min(early + on_time + late, received)
+        early, on_time, late = (resolved, 0, 0) if resolved < early + on_time + late else (early, on_time, late)
+        pending = received - resolved
+        within = min(within, pending)
+        row = pd.Series(dict(zip(FORM06_COLUMNS, [received, online, offline, carried, resolved, early, on_time, late,
+                                                  pending, within, pending - within], strict=True)))  # fmt: skip
+        expected = [received, online + offline, online, offline, carried, resolved, early, on_time, late, pending,
+                    within, pending - within]  # fmt: skip
+        assert _numbers(form06_sentence(row)) == expected
