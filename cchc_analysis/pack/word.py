@@ -36,8 +36,6 @@ SYNTHETIC_NOTICE = (
     "số liệu thực của đơn vị; không dùng để ban hành."
 )
 SIGNER_PLACEHOLDER = "[Họ và tên người ký]"
-LEVEL_SECTIONS = {"tinh": "Cấp tỉnh (trên địa bàn)", "huyen": "Cấp huyện", "xa": "Cấp xã"}
-ROMAN = ("I", "II", "III", "IV")
 _CELL = {"font": "Times New Roman", "size": 22}  # half-points: 11 pt, the size of the table
 
 
@@ -85,30 +83,27 @@ def _signed(value) -> str:
 
 
 def form06_rows(form06: pd.DataFrame, unit: str | None) -> list[dict]:
-    """Annex I rows ``{"cells": [13 RichText]}``: sections by level then field, then the total
-    (the area); the unit's fields then its total (a unit)."""
+    """Annex I rows ``{"cells": [13 RichText]}``: for the area the rows of form06.xlsx (sections
+    by level, then field, then the total: :func:`~cchc_analysis.indicators.form06_xlsx.form06_rows`);
+    for a unit its fields then its total."""
+    from ..indicators.form06_xlsx import form06_rows as sheet_rows
     from ..schema import FORM06_COLUMNS
 
-    def row(stt, label, record, bold):
-        counts = [_count(record[c]) for c in FORM06_COLUMNS]
-        return {"cells": [_cell(stt, bold), _cell(label, bold), *(_cell(c, bold) for c in counts)]}
-
-    rows = []
     if unit is None:
-        for i, level in enumerate(lvl for lvl in LEVEL_SECTIONS if ((form06["unit_code"] == lvl) & (form06["field"] == "ALL")).any()):
-            part = form06[form06["unit_code"] == level]
-            rows.append(row(ROMAN[i], LEVEL_SECTIONS[level], part[part["field"] == "ALL"].iloc[0], True))
-            for n, (_, r) in enumerate(part[part["field"] != "ALL"].iterrows(), start=1):
-                rows.append(row(str(n), str(r["field"]), r, False))
-        total = form06[(form06["unit_code"] == "ALL") & (form06["field"] == "ALL")]
+        rows = sheet_rows(form06)
     else:
         part = form06[form06["unit_code"] == unit]
-        for n, (_, r) in enumerate(part[part["field"] != "ALL"].iterrows(), start=1):
-            rows.append(row(str(n), str(r["field"]), r, False))
+        fields = part[part["field"] != "ALL"]
+        rows = [(str(n), str(r["field"]), [int(r[c]) for c in FORM06_COLUMNS], "field")
+                for n, (_, r) in enumerate(fields.iterrows(), start=1)]  # fmt: skip
         total = part[part["field"] == "ALL"]
-    if len(total):
-        rows.append(row("", "TỔNG CỘNG", total.iloc[0], True))
-    return rows
+        if len(total):
+            rows.append(("", "TỔNG CỘNG", [int(total.iloc[0][c]) for c in FORM06_COLUMNS], "total"))
+    return [
+        {"cells": [_cell(stt, kind != "field"), _cell(str(label), kind != "field"),
+                   *(_cell(_count(v), kind != "field") for v in counts)]}  # fmt: skip
+        for stt, label, counts, kind in rows
+    ]
 
 
 def scope_codes(tables, unit: str | None) -> list[str]:
