@@ -348,3 +348,10 @@ class TestForm06Sentence:
         expected = [received, online + offline, online, offline, carried, resolved, early, on_time, late, pending,
                     within, pending - within]  # fmt: skip
         assert _numbers(form06_sentence(row)) == expected
+
+
+class TestDigitalParagraphs:
+    def test_sample_rates(self, sample_draft):
+        texts = [p.text for p in sample_draft.paragraphs]
+        assert "- Tỷ lệ hồ sơ trực tuyến: 753/3.489 hồ sơ, đạt 21,6% (mục tiêu 50%, chưa đạt mục tiêu)." in texts
+        assert "- Tỷ lệ văn bản điện tử: 3.774/3.774 văn bản, đạt 100% (mục tiêu 100%, đạt mục tiêu)." in texts

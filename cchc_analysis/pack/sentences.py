@@ -164,8 +164,9 @@ def digital_paragraphs(tables, unit: str | None) -> list[str]:
         if _missing(row["value"]):
             out.append(f"- {INDICATOR_LABELS[name]}: chưa có số liệu.")
             continue
-        out.append(f"- {INDICATOR_LABELS[name]}: {_rate_phrase(row)}; {_n(row['numerator'])}/{_n(row['denominator'])}"
-                   f"{_unknown_note(row)}.")  # fmt: skip
+        unit_word = "văn bản" if name == "edoc_rate" else "hồ sơ"
+        out.append(f"- {INDICATOR_LABELS[name]}: {_n(row['numerator'])}/{_n(row['denominator'])} {unit_word}, "
+                   f"{_rate_phrase(row)}{_unknown_note(row)}.")  # fmt: skip
     return out or ["Không có số liệu về chính quyền số trong kỳ."]
 
 
