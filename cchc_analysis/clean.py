@@ -25,6 +25,7 @@ Choices where the data contract is silent:
 from __future__ import annotations
 
 import argparse
+import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,6 +81,33 @@ def export_files(raw_dir: str | Path) -> list[Path]:
 def file_digest(path: Path) -> str:
     """SHA-256 of a file's bytes (computed while the file was read, when it was)."""
     return readers.file_digest(path)
+
+
+#: Reference files cleaning reads (header aliases, units and their aliases, reception points,
+#: the procedure catalogue, the working-day calendar): their hashes join the raw ones in
+#: ``clean_meta.json`` so that editing one makes the processed tables stale.
+REFERENCE_FILES = (
+    "headers.yaml", "units.csv", "unit_aliases.csv", "reception_points.csv",
+    "default_reception.csv", "procedures.csv", "calendar_overrides.csv",
+)
+
+
+def reference_digests() -> dict[str, str]:
+    """SHA-256 of each reference file of :data:`REFERENCE_FILES` in use (the user's override
+    in ``data/reference/`` if present, else the shipped one); absent files are left out."""
+    paths = {name: config.reference_path(name) for name in REFERENCE_FILES}
+    return {name: readers.file_digest(path) for name, path in paths.items() if path.exists()}
+
+
+def reference_changed(processed_dir: str | Path) -> bool:
+    """Whether a reference file differs from the one the last clean of ``processed_dir`` read
+    (True when nothing was recorded): cleaning must run again."""
+    path = Path(processed_dir) / "clean_meta.json"
+    try:
+        recorded = json.loads(path.read_text(encoding="utf-8")).get("reference")
+    except (OSError, ValueError):
+        return True
+    return recorded != reference_digests()
 
 
 def read_exports(raw_dir: str | Path) -> list[Export]:
@@ -251,6 +279,7 @@ def clean(raw_dir: str | Path = config.SAMPLE_DIR, processed_dir: str | Path = c
     meta = {
         "synthetic": (raw_dir / config.SYNTHETIC_MARKER).exists(),
         "files": files,
+        "reference": reference_digests(),
         "rows": {
             **{kind: len(t) for kind, t in tables.items()},
             "quarantined": len(quarantine),

@@ -39,7 +39,9 @@ import pandas as pd
 from . import engines, schema, workdays
 from .errors import CchcError
 
-__all__ = ["FLAG_COLUMNS", "OutcomeError", "dossier_flags", "form06_counts", "in_scope", "with_statutory_due"]
+__all__ = [
+    "FLAG_COLUMNS", "OutcomeError", "dossier_flags", "form06_counts", "in_scope", "pakn_flags", "with_statutory_due",
+]
 
 #: The boolean columns :func:`dossier_flags` adds, in order.
 FLAG_COLUMNS = [
@@ -116,16 +118,24 @@ def in_scope(start, end) -> nw.Expr:
     those rows before the costlier per-dossier work (calendar joins, flags).
     """
     period_start, after_end = _period(start, end)
-    status, received, finished = nw.col("status"), nw.col("received_at"), nw.col("finished_at")
-    counted = ~status.is_null() & ~status.is_in(list(schema.NOT_COUNTED_STATUSES))
-    finished_ok = (
-        ~status.is_null() & status.is_in(list(schema.TERMINAL_STATUSES)) & ~finished.is_null()
-    )
+    received, finished = nw.col("received_at"), nw.col("finished_at")
     return (
-        counted
+        _counted()
         & (~received.is_null() & (received < after_end))
-        & ~(finished_ok & (finished < period_start))
+        & ~(_closed() & (finished < period_start))
     )
+
+
+def _counted() -> nw.Expr:
+    """A dossier that counts at all: a known status, not withdrawn before processing."""
+    status = nw.col("status")
+    return ~status.is_null() & ~status.is_in(list(schema.NOT_COUNTED_STATUSES))
+
+
+def _closed() -> nw.Expr:
+    """A dossier closed for good: terminal status with a finish time."""
+    status = nw.col("status")
+    return ~status.is_null() & status.is_in(list(schema.TERMINAL_STATUSES)) & ~nw.col("finished_at").is_null()
 
 
 def dossier_flags(frame, start, end):
@@ -154,19 +164,13 @@ def dossier_flags(frame, start, end):
     _check_columns(data, _REQUIRED)
     period_start, after_end = _period(start, end)
     last_day = after_end - _dt.timedelta(days=1)
-    status, channel = nw.col("status"), nw.col("channel")
+    channel = nw.col("channel")
     received, due, finished = nw.col("received_at"), nw.col("due_at"), nw.col("finished_at")
     has_due = ~due.is_null()
 
-    counted = ~status.is_null() & ~status.is_in(list(schema.NOT_COUNTED_STATUSES))
-    finished_ok = (
-        ~status.is_null() & status.is_in(list(schema.TERMINAL_STATUSES)) & ~finished.is_null()
-    )
     data = data.with_columns(
-        counted.alias("counted"),
-        (finished_ok & (finished < period_start)).alias(f"{_TMP}before"),
-        (finished_ok & (finished < after_end)).alias(f"{_TMP}by_end"),
-        (~received.is_null() & (received < after_end)).alias(f"{_TMP}rec_by_end"),
+        _counted().alias("counted"),
+        (_closed() & (finished < after_end)).alias(f"{_TMP}by_end"),
         (~received.is_null() & (received >= period_start)).alias(f"{_TMP}rec_from_start"),
         (~channel.is_null() & (channel == "truc_tuyen")).alias(f"{_TMP}online"),
         (has_due & ~finished.is_null() & (_day("finished_at") < _day("due_at"))).alias(f"{_TMP}early"),
@@ -175,10 +179,9 @@ def dossier_flags(frame, start, end):
     )
     tmp = {
         name: nw.col(f"{_TMP}{name}")
-        for name in ("before", "by_end", "rec_by_end", "rec_from_start", "online", "early", "late", "overdue")
+        for name in ("by_end", "rec_from_start", "online", "early", "late", "overdue")
     }
-    in_scope = nw.col("counted") & tmp["rec_by_end"] & ~tmp["before"]
-    data = data.with_columns(in_scope.alias("in_scope"))
+    data = data.with_columns(in_scope(start, end).alias("in_scope"))  # the scope rule, once
     scoped = nw.col("in_scope")
     data = data.with_columns(
         (scoped & tmp["rec_from_start"]).alias("received_in_period"),
@@ -270,6 +273,48 @@ def form06_counts(frame, start, end, by: list[str] | tuple[str, ...] = ()):
         result = result.sort(*by, nulls_last=True)
     result = engines.settle_dtypes(result, dict.fromkeys(schema.FORM06_COLUMNS, "int64"))
     return result if was_narwhals else result.to_native()
+
+
+# --------------------------------------------------------------------------- PAKN
+
+
+def pakn_flags(frame, start, end):
+    """Add the PAKN outcome flags for the period [start, end] (dates at day granularity).
+
+    The one place PAKN on-time is decided (``handled_on_time``), as ``dossier_flags`` is for
+    dossiers. Only petitions about administrative regulations (classification ``quy_dinh_hanh_chinh``,
+    "phản ánh, kiến nghị về quy định TTHC") are counted; the others get all flags false.
+    Adds ``in_scope`` (received by end and not handled before start), ``received_in_period``,
+    ``carried_over``, ``handled_in_period`` (start <= date(handled_at) <= end) and
+    ``handled_on_time`` (date(handled_at) <= date(due_at), or no due date).
+
+    Parameters
+    ----------
+    frame
+        A narwhals frame (eager or lazy) with the ``schema.PAKN_COLUMNS``.
+    start, end
+        ``datetime.date`` bounds, inclusive.
+    """
+    s, e = pd.Timestamp(start).to_pydatetime(), pd.Timestamp(end).to_pydatetime()
+    rd = nw.col("received_at").dt.truncate("1d")
+    hd = nw.col("handled_at").dt.truncate("1d")
+    dd = nw.col("due_at").dt.truncate("1d")
+    counted = (nw.col("classification").fill_null("") == "quy_dinh_hanh_chinh") & ~nw.col(
+        "received_at"
+    ).is_null()
+    handled_before = (~nw.col("handled_at").is_null()) & (hd < nw.lit(s)).fill_null(value=False)
+    in_scope = counted & (rd <= nw.lit(e)).fill_null(value=False) & ~handled_before
+    handled = in_scope & (~nw.col("handled_at").is_null()) & (hd <= nw.lit(e)).fill_null(
+        value=False
+    )
+    on_time = nw.col("due_at").is_null() | (hd <= dd).fill_null(value=False)
+    return frame.with_columns(
+        in_scope=in_scope,
+        received_in_period=in_scope & (rd >= nw.lit(s)).fill_null(value=False),
+        carried_over=in_scope & (rd < nw.lit(s)).fill_null(value=False),
+        handled_in_period=handled,
+        handled_on_time=handled & on_time,
+    )
 
 
 def _calendar_lookup() -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 from .. import engines, outcome, refdata, schema, workdays
 from ..errors import ConfigError
 from ..periods import Quarter
-from . import core
+from . import core, definitions
 
 #: Finest grain of the engine group-by.
 FINE_KEYS = ["unit_code", "level", "reception_code", "field"]
@@ -27,11 +27,16 @@ FINE_KEYS = ["unit_code", "level", "reception_code", "field"]
 MISSING_KEY = "(không rõ)"
 #: Canonical columns a period's counts read (group keys, outcome, indicator facts, the
 #: catalogue look-up of the statutory due date); the others are never read for counting.
-COUNT_COLUMNS = (
-    *FINE_KEYS, "procedure_code", "channel", "online_level", "received_at", "due_at",
-    "finished_at", "status", "digitised_input", "digitised_result", "reused_data", "has_fee",
-    "paid_online", "apology_issued", "in_catalogue",
-)
+#: Derived from the registry (:func:`count_columns`); this constant is the registry at import.
+
+
+def count_columns() -> tuple[str, ...]:
+    """Canonical columns a period's counts read, from the registry at call time
+    (``definitions.dossier_count_columns``)."""
+    return definitions.dossier_count_columns()
+
+
+COUNT_COLUMNS = count_columns()
 
 
 def prepare_dossiers(dossiers: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
@@ -90,8 +95,8 @@ def beyond_statute(frame: pd.DataFrame, catalogue: pd.DataFrame) -> np.ndarray:
 
 
 def count_dtypes() -> dict[str, str]:
-    """Canonical dtypes of :data:`COUNT_COLUMNS` (``schema.DOSSIER_COLUMNS`` restricted)."""
-    return {c: schema.DOSSIER_COLUMNS[c] for c in COUNT_COLUMNS}
+    """Canonical dtypes of :func:`count_columns` (``schema.DOSSIER_COLUMNS`` restricted)."""
+    return {c: schema.DOSSIER_COLUMNS[c] for c in count_columns()}
 
 
 def catalogue_notes() -> list[str]:
@@ -168,7 +173,7 @@ def _dossier_exprs() -> dict[str, nw.Expr]:
     extra = {name: nw.col(flag).fill_null(value=False) for name, flag in core.FORM06_FLAGS.items()}
     extra.update(core.quality_counts())
     extra["received_in_period"] = nw.col("received_in_period").fill_null(value=False)
-    return core.count_expressions(core.DOSSIER_INDICATORS, extra)
+    return core.count_expressions(definitions.ratios("dossiers"), extra)
 
 
 def in_scope_count_query(native, start: date, end: date):
@@ -217,9 +222,9 @@ def dossier_counts(native, start: date, end: date) -> pd.DataFrame:
 
 def pakn_counts(native, start: date, end: date) -> pd.DataFrame:
     """PAKN counts per unit for the period."""
-    flagged = core.pakn_flags(nw.from_native(native), start, end)
+    flagged = outcome.pakn_flags(nw.from_native(native), start, end)
     extra = {"pakn_in_scope": nw.col("in_scope")}
-    return core.sum_counts(flagged, ["unit_code"], core.count_expressions(core.PAKN_INDICATORS, extra))
+    return core.sum_counts(flagged, ["unit_code"], core.count_expressions(definitions.ratios("pakn"), extra))
 
 
 def edoc_counts(native, quarter: Quarter) -> pd.DataFrame:
@@ -230,4 +235,4 @@ def edoc_counts(native, quarter: Quarter) -> pd.DataFrame:
         (month >= nw.lit(pd.Timestamp(first).to_pydatetime())).fill_null(value=False)
         & (month <= nw.lit(pd.Timestamp(last).to_pydatetime())).fill_null(value=False)
     )
-    return core.sum_counts(frame, ["unit_code"], core.count_expressions(core.EDOC_INDICATORS))
+    return core.sum_counts(frame, ["unit_code"], core.count_expressions(definitions.ratios("edocs")))

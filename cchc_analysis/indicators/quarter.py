@@ -40,18 +40,14 @@ import pandas as pd
 from .. import engines, refdata, schema, workdays
 from ..errors import ConfigError
 from ..periods import Quarter, quarters_ending
-from . import core
+from . import definitions
 from .counts import _period_has_rows, edoc_counts, pakn_counts
 from .rollup import ALL, LEVEL_ORDER, _long, _scales, one_stop_long, rollup_dossiers, rollup_units
 from .sources import dossier_source
 
 HISTORY_QUARTERS = 8
-INDICATOR_ORDER = [
-    *core.DOSSIER_INDICATORS,
-    *core.PAKN_INDICATORS,
-    *core.EDOC_INDICATORS,
-    "one_stop_rate",
-]
+#: Report order of the indicators: the registry at import (code reads ``definitions.names()``).
+INDICATOR_ORDER = definitions.names()
 INDICATOR_COLUMNS = [
     "unit_code",
     "field",
@@ -148,11 +144,11 @@ def _indicator_long_uncached(c: _QuarterCounts, crosswalk: bool) -> pd.DataFrame
     parts = []
     if c.dossiers is not None:
         rolled = rollup_dossiers(c.dossiers, crosswalk=True) if crosswalk else c.rolled()
-        parts.append(_long(rolled, list(core.DOSSIER_INDICATORS), scales))
+        parts.append(_long(rolled, definitions.names("dossiers"), scales))
     if c.pakn is not None:
-        parts.append(_long(rollup_units(c.pakn, crosswalk), list(core.PAKN_INDICATORS), scales))
+        parts.append(_long(rollup_units(c.pakn, crosswalk), definitions.names("pakn"), scales))
     if c.edocs is not None:
-        parts.append(_long(rollup_units(c.edocs, crosswalk), list(core.EDOC_INDICATORS), scales))
+        parts.append(_long(rollup_units(c.edocs, crosswalk), definitions.names("edocs"), scales))
     if not parts:
         return pd.DataFrame(columns=["unit_code", "field", "indicator", "numerator", "denominator", "value"])
     return pd.concat(parts, ignore_index=True)
@@ -183,7 +179,7 @@ def _sort(frame: pd.DataFrame, extra: list[str] | None = None) -> pd.DataFrame:
 
 
 def _indicator_sort(frame: pd.DataFrame) -> pd.DataFrame:
-    order = {name: i for i, name in enumerate(INDICATOR_ORDER)}
+    order = {name: i for i, name in enumerate(definitions.names())}
     keyed = frame.assign(_i=frame["indicator"].map(order).fillna(999).astype("int64"))
     return _sort(keyed, ["_i"]).drop(columns=["_i"])
 
@@ -233,7 +229,7 @@ def _history(q: Quarter, period: str, natives: dict, frames: dict, cache: dict) 
         if counts.dossiers is not None:
             rolled = counts.rolled()
             present = set(rolled.loc[rolled["received_total"] > 0, "unit_code"])
-            is_dossier = long["indicator"].isin(list(core.DOSSIER_INDICATORS))
+            is_dossier = long["indicator"].isin(definitions.names("dossiers"))
             long = long[~is_dossier | long["unit_code"].isin(present)]
         long = _indicator_sort(long)
         long.insert(0, "quarter", str(hq))
@@ -336,14 +332,14 @@ def build_quarter(processed, quarter: str | Quarter, period: str = "calendar", e
     long = _indicator_long(current, crosswalk=False)
     # Expected groups (units with no dossiers) get their (empty) dossier indicators too.
     expected = form06[["unit_code", "field"]]
-    dossier_names = list(core.DOSSIER_INDICATORS)
+    dossier_names = definitions.names("dossiers")
     grid = expected.merge(pd.DataFrame({"indicator": dossier_names}), how="cross")
     long = grid.merge(long, on=["unit_code", "field", "indicator"], how="outer")
     # A group without dossiers has 0 of 0: counts are known to be zero, the value is empty.
     is_dossier = long["indicator"].isin(dossier_names)
     for col in ("numerator", "denominator"):
         long[col] = long[col].astype("Float64").mask(is_dossier & long[col].isna(), 0)
-    for name, fam in (("pakn", core.PAKN_INDICATORS), ("edocs", core.EDOC_INDICATORS)):
+    for name, fam in (("pakn", definitions.names("pakn")), ("edocs", definitions.names("edocs"))):
         if name in missing:
             # Missing input: the indicator is empty for ALL, levels and units, never 0 or 100.
             live = _expected_groups(start, end)
@@ -359,7 +355,8 @@ def build_quarter(processed, quarter: str | Quarter, period: str = "calendar", e
         ind[col] = pd.to_numeric(ind[col], errors="coerce").astype("float64").round(DECIMALS)
     ind["change_pp"] = (ind["value"] - ind["previous_quarter"]).round(DECIMALS)
     targets = refdata.load_targets()
-    ind["target"] = ind["indicator"].map(targets).astype("float64")
+    target_of = {name: targets.get(key) for name, key in definitions.target_keys().items()}
+    ind["target"] = ind["indicator"].map(target_of).astype("float64")
     meets = ind["value"] >= ind["target"]
     ind["meets_target"] = pd.array(
         np.where(ind["value"].isna() | ind["target"].isna(), None, meets), dtype="boolean"

@@ -6,12 +6,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import refdata
-from . import core
+from .. import refdata, schema
+from . import core, definitions
 from .counts import FINE_KEYS
 
-ALL = "ALL"
-LEVEL_ORDER = ("tinh", "huyen", "xa")
+ALL = schema.ALL
+LEVEL_ORDER = schema.LEVELS
 
 
 def _unit_levels() -> dict[str, str]:
@@ -104,10 +104,8 @@ def _long(rolled: pd.DataFrame, names: list[str], scales: dict[str, float]) -> p
 
 
 def _scales() -> dict[str, float]:
-    makers = {**core.DOSSIER_INDICATORS, **core.PAKN_INDICATORS, **core.EDOC_INDICATORS}
-    scales = {name: make().scale for name, make in makers.items()}
-    scales["one_stop_rate"] = 100.0
-    return scales
+    """Scale of every registered indicator (``definitions.scales``)."""
+    return definitions.scales()
 
 
 def one_stop_long(catalogue: pd.DataFrame | None) -> pd.DataFrame:

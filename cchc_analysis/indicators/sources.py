@@ -74,7 +74,7 @@ class DossierDataset:
     ==========================  ==================================  =====================
     step                        rows / partitions read              columns
     ==========================  ==================================  =====================
-    counts of a period          ``P`` and ``C``; in-scope rows      ``COUNT_COLUMNS`` (18)
+    counts of a period          ``P`` and ``C``; in-scope rows      ``count_columns()`` (18)
     days with dossiers (once)   every partition                     status, received_at
     group keys (once)           every partition, distinct rows      the 4 group keys
     calendar check (once)       every partition                     received/finished_at
@@ -86,7 +86,7 @@ class DossierDataset:
     open, or closed in or after the period's quarter, are read: a dossier closed before it is
     out of scope (terminal and finished before the start). A dataset written before the
     closed level existed is read by receipt only. Within the partitions read, the reader gets
-    the scope filter (``outcome.in_scope``) and the column list of ``counts.COUNT_COLUMNS``:
+    the scope filter (``outcome.in_scope``) and the column list of ``counts.count_columns()``:
     pyarrow for pandas (text read as dictionaries, group keys kept as categoricals), the scan
     of the lazy engines otherwise; the working days and statutory due are computed on the
     in-scope rows only. The group keys
@@ -138,7 +138,7 @@ class DossierDataset:
         """The dossiers in scope of [start, end], prepared (working days, statutory due), with
         only the columns the counts use: the scope filter and the column list reach the reader
         (pyarrow for pandas, the scan of the lazy engines), before any per-dossier work."""
-        data = self._read(str(Quarter.of(end)), list(fine.COUNT_COLUMNS), where=outcome.in_scope(start, end),
+        data = self._read(str(Quarter.of(end)), list(fine.count_columns()), where=outcome.in_scope(start, end),
                           closed_from=str(Quarter.of(start)), categorical=tuple(fine.FINE_KEYS))
         native = data.to_native()
         if self.engine == "pandas":  # eager: the numpy calendar look-ups of the in-memory path;
@@ -156,7 +156,7 @@ class DossierDataset:
         one partition. Counts are additive, so the result is the same; each worker runs one
         pandas pass per partition instead of a long graph of small Dask column operations
         (which cost ~0.2 s per partition on the client and the workers)."""
-        data = self._read(str(Quarter.of(end)), list(fine.COUNT_COLUMNS), where=outcome.in_scope(start, end),
+        data = self._read(str(Quarter.of(end)), list(fine.count_columns()), where=outcome.in_scope(start, end),
                           closed_from=str(Quarter.of(start)))
 
         def partition_counts(part: pd.DataFrame) -> pd.DataFrame:
