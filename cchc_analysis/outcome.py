@@ -1,4 +1,4 @@
-"""Per-dossier outcome in a reporting period and the form-06 counts (DESIGN §7).
+"""Per-dossier outcome in a reporting period (DESIGN §7): every per-dossier rule, once.
 
 Written once with narwhals (stable API v2): the same functions run on every engine of
 :mod:`cchc_analysis.engines` and return the engine's own kind of frame (lazy where the engine is
@@ -40,7 +40,7 @@ from . import engines, schema, workdays
 from .errors import CchcError
 
 __all__ = [
-    "FLAG_COLUMNS", "OutcomeError", "dossier_flags", "form06_counts", "in_scope", "pakn_flags", "with_statutory_due",
+    "FLAG_COLUMNS", "OutcomeError", "dossier_flags", "in_scope", "pakn_flags", "with_statutory_due",
 ]
 
 #: The boolean columns :func:`dossier_flags` adds, in order.
@@ -206,73 +206,6 @@ def dossier_flags(frame, start, end):
     data = data.select(*names, *[nw.col(c).cast(nw.Boolean) for c in FLAG_COLUMNS])
     data = engines.settle_dtypes(data, dict.fromkeys(FLAG_COLUMNS, "bool"))
     return data if was_narwhals else data.to_native()
-
-
-def form06_counts(frame, start, end, by: list[str] | tuple[str, ...] = ()):
-    """Form 06 (Biểu số 06/VPCP/KSTT) counts per group for the period ``[start, end]``.
-
-    Parameters
-    ----------
-    frame
-        Canonical dossier table of any engine (see :func:`dossier_flags`).
-    start, end
-        First and last day of the period.
-    by
-        Grouping columns (e.g. ``["unit_code", "field"]``); empty for one total row.
-
-    Returns
-    -------
-    Same kind as ``frame``
-        ``by`` columns + ``schema.FORM06_COLUMNS`` (int64), sorted by ``by`` (missing keys
-        last; text by Unicode code point, identical on every engine — so "Đất đai" sorts after
-        "Hộ tịch"; sort with a Vietnamese collation for display). ``received_total`` = received in period + carried over; ``received_online`` and
-        ``received_offline`` split the received-in-period part only, as the official form does;
-        ``resolved_total`` = early + on time + late; ``pending_total`` = within + overdue; and
-        ``received_total`` = ``resolved_total`` + ``pending_total``. Groups without any dossier
-        in scope are omitted (a unit with nothing to report has no line on the form); with
-        ``by=[]`` the single total row is always there, zeros when nothing is in scope.
-    """
-    by = list(by)
-    flagged = dossier_flags(frame, start, end)
-    data, was_narwhals = _wrap(flagged)
-    _check_columns(data, by)
-    summed = [
-        "received_in_period", "received_online", "received_offline", "carried_over",
-        "resolved_early", "resolved_on_time", "resolved_late", "pending_within_due",
-        "pending_overdue",
-    ]  # fmt: skip
-    # Flags become 0/1 integers first so the aggregation is a plain sum on every engine (pandas
-    # group-by falls back to a slow path for expressions inside .agg).
-    data = data.with_columns(*[nw.col(flag).cast(nw.Int64) for flag in summed])
-    counts = [nw.col(flag).sum() for flag in summed]
-    scoped = data.filter(nw.col("in_scope"))
-    if by:
-        sums = scoped.group_by(*by, drop_null_keys=False).agg(*counts)
-    else:
-        # Summed over all dossiers (not only the in-scope ones) so an empty period still yields
-        # its total row: out-of-scope dossiers carry all-False flags and add nothing.
-        sums = data.select(*counts)
-    count = {name: nw.col(name).fill_null(0).cast(nw.Int64) for name in summed}
-    result = sums.select(
-        *by,
-        (count["received_in_period"] + count["carried_over"]).alias("received_total"),
-        count["received_online"].alias("received_online"),
-        count["received_offline"].alias("received_offline"),
-        count["carried_over"].alias("carried_over"),
-        (count["resolved_early"] + count["resolved_on_time"] + count["resolved_late"]).alias(
-            "resolved_total"
-        ),
-        count["resolved_early"].alias("resolved_early"),
-        count["resolved_on_time"].alias("resolved_on_time"),
-        count["resolved_late"].alias("resolved_late"),
-        (count["pending_within_due"] + count["pending_overdue"]).alias("pending_total"),
-        count["pending_within_due"].alias("pending_within_due"),
-        count["pending_overdue"].alias("pending_overdue"),
-    )
-    if by:
-        result = result.sort(*by, nulls_last=True)
-    result = engines.settle_dtypes(result, dict.fromkeys(schema.FORM06_COLUMNS, "int64"))
-    return result if was_narwhals else result.to_native()
 
 
 # --------------------------------------------------------------------------- PAKN
