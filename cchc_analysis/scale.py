@@ -2,7 +2,7 @@
 
 New code imports from where each part lives now: clusters in :mod:`cchc_analysis.engines`
 (``engines.dask_client``, ``engines.spark_session``, ``engines.connect``, ``engines.shutdown``),
-the partitioned layout in :mod:`cchc_analysis.store`, and the lazy dossier source in
+the partitioned layout and ``load_processed`` (lazy by default) in :mod:`cchc_analysis.store`, and the lazy dossier source in
 :mod:`cchc_analysis.indicators.sources` (``DossierDataset``).
 """
 
@@ -12,6 +12,7 @@ from .engines.clusters import LOCAL_WORKER_ENV, ScaleError, connect, dask_client
 from .indicators.sources import DossierDataset  # noqa: F401
 from .store import (  # noqa: F401
     CLOSED_COLUMN,
+    load_processed,
     NO_QUARTER,
     OPEN,
     PARTITION_COLUMN,
