@@ -40,7 +40,7 @@ import pandas as pd
 from .. import engines, refdata, schema, workdays
 from ..errors import ConfigError
 from ..periods import Quarter, quarters_ending
-from . import definitions
+from . import definitions, history_cache
 from .counts import _period_has_rows, edoc_counts, pakn_counts
 from .rollup import ALL, LEVEL_ORDER, _long, _scales, one_stop_long, rollup_dossiers, rollup_units
 from .sources import dossier_source
@@ -133,6 +133,23 @@ def _quarter_counts(q: Quarter, period: str, natives: dict, frames: dict) -> _Qu
     return _QuarterCounts(d, p, e)
 
 
+def _cached_counts(cache: dict, q: Quarter, period: str, natives: dict, frames: dict) -> _QuarterCounts:
+    """The counts of ``q``, computed once per build (the history reuses the current, previous
+    and year-ago quarters' counts) and, for a dossier table on disk, once per processed data
+    (:mod:`.history_cache`)."""
+    if str(q) not in cache:
+        folder = history_cache.cache_folder(frames["dossiers"])
+        key = history_cache.cache_key(folder, period, q) if folder is not None else ""
+        parts = history_cache.load(folder, key)
+        if parts is None:
+            counted = _quarter_counts(q, period, natives, frames)
+            history_cache.save(folder, key, {"dossiers": counted.dossiers, "pakn": counted.pakn, "edocs": counted.edocs})
+        else:
+            counted = _QuarterCounts(parts["dossiers"], parts["pakn"], parts["edocs"])
+        cache[str(q)] = counted
+    return cache[str(q)]
+
+
 def _indicator_long(c: _QuarterCounts, crosswalk: bool) -> pd.DataFrame:
     if crosswalk not in c._long:
         c._long[crosswalk] = _indicator_long_uncached(c, crosswalk)
@@ -221,7 +238,7 @@ def _form06(fine: pd.DataFrame | None, start: date, end: date) -> pd.DataFrame:
 def _history(q: Quarter, period: str, natives: dict, frames: dict, cache: dict) -> pd.DataFrame:
     parts = []
     for hq in quarters_ending(q, HISTORY_QUARTERS):
-        counts = cache.setdefault(str(hq), _quarter_counts(hq, period, natives, frames))
+        counts = _cached_counts(cache, hq, period, natives, frames)
         long = _indicator_long(counts, crosswalk=False)
         if long.empty:
             continue
@@ -318,9 +335,9 @@ def build_quarter(processed, quarter: str | Quarter, period: str = "calendar", e
         if frame is not None and not frame.empty
     }
     cache: dict[str, _QuarterCounts] = {}
-    current = cache.setdefault(str(q), _quarter_counts(q, period, natives, frames))
-    previous = cache.setdefault(str(q.previous()), _quarter_counts(q.previous(), period, natives, frames))
-    year_ago = cache.setdefault(str(q.year_ago()), _quarter_counts(q.year_ago(), period, natives, frames))
+    current = _cached_counts(cache, q, period, natives, frames)
+    previous = _cached_counts(cache, q.previous(), period, natives, frames)
+    year_ago = _cached_counts(cache, q.year_ago(), period, natives, frames)
 
     form06 = _form06(current.dossiers, start, end)
     missing = [name for name, c in (("pakn", current.pakn), ("edocs", current.edocs)) if c is None]
