@@ -33,35 +33,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import config, schema
-from .errors import CchcError, InputError
+from . import config, schema, store
+from .errors import InputError
 from .ingest import readers
 from .ingest.exports import Export, read_export
 from .ingest.headers import load_header_aliases
 from .ingest.tables import available_catalogue, typed_dossiers, typed_edocs, typed_pakn
 from .ingest.values import STATUS_RANK
-from .io import atomic_directory
+from .store import CANONICAL, OUTPUT_FILES, ProcessedTables  # noqa: F401  (OUTPUT_FILES: re-export)
 
-OUTPUT_FILES = (
-    "dossiers.parquet", "pakn.parquet", "edocs.parquet", "quarantine.csv",
-    "reconciliation.csv", "clean_meta.json",
-)
 _NOT_EXPORTS_SUFFIXES = {".json", ".md"}
 #: Identity of a record per kind, for merging duplicates.
 KEYS = {"dossiers": ["dossier_id"], "pakn": ["pakn_id"], "edocs": ["unit_code", "month"]}
-CANONICAL = {"dossiers": schema.DOSSIER_COLUMNS, "pakn": schema.PAKN_COLUMNS, "edocs": schema.EDOC_COLUMNS}
-
-
-@dataclass
-class ProcessedTables:
-    """The cleaned tables as read back from the processed folder."""
-
-    dossiers: pd.DataFrame
-    pakn: pd.DataFrame
-    edocs: pd.DataFrame
-    quarantine: pd.DataFrame
-    reconciliation: pd.DataFrame
-    meta: dict
 
 
 @dataclass
@@ -98,6 +81,33 @@ def export_files(raw_dir: str | Path) -> list[Path]:
 def file_digest(path: Path) -> str:
     """SHA-256 of a file's bytes (computed while the file was read, when it was)."""
     return readers.file_digest(path)
+
+
+#: Reference files cleaning reads (header aliases, units and their aliases, reception points,
+#: the procedure catalogue, the working-day calendar): their hashes join the raw ones in
+#: ``clean_meta.json`` so that editing one makes the processed tables stale.
+REFERENCE_FILES = (
+    "headers.yaml", "units.csv", "unit_aliases.csv", "reception_points.csv",
+    "default_reception.csv", "procedures.csv", "calendar_overrides.csv",
+)
+
+
+def reference_digests() -> dict[str, str]:
+    """SHA-256 of each reference file of :data:`REFERENCE_FILES` in use (the user's override
+    in ``data/reference/`` if present, else the shipped one); absent files are left out."""
+    paths = {name: config.reference_path(name) for name in REFERENCE_FILES}
+    return {name: readers.file_digest(path) for name, path in paths.items() if path.exists()}
+
+
+def reference_changed(processed_dir: str | Path) -> bool:
+    """Whether a reference file differs from the one the last clean of ``processed_dir`` read
+    (True when nothing was recorded): cleaning must run again."""
+    path = Path(processed_dir) / "clean_meta.json"
+    try:
+        recorded = json.loads(path.read_text(encoding="utf-8")).get("reference")
+    except (OSError, ValueError):
+        return True
+    return recorded != reference_digests()
 
 
 def read_exports(raw_dir: str | Path) -> list[Export]:
@@ -269,6 +279,7 @@ def clean(raw_dir: str | Path = config.SAMPLE_DIR, processed_dir: str | Path = c
     meta = {
         "synthetic": (raw_dir / config.SYNTHETIC_MARKER).exists(),
         "files": files,
+        "reference": reference_digests(),
         "rows": {
             **{kind: len(t) for kind, t in tables.items()},
             "quarantined": len(quarantine),
@@ -288,49 +299,20 @@ def clean(raw_dir: str | Path = config.SAMPLE_DIR, processed_dir: str | Path = c
 
 
 def write_processed(result: CleanResult, processed_dir: str | Path, partitioned: bool = False) -> None:
-    """Write the tables of ``result`` into ``processed_dir``, all or nothing.
-
-    With ``partitioned``, ``dossiers.parquet`` is a folder partitioned by quarter of receipt
-    (``scale.write_partitioned``), which the distributed engines read per period.
-    """
-    with atomic_directory(processed_dir) as tmp:
-        if partitioned:
-            from .scale import write_partitioned
-
-            write_partitioned(result.dossiers, tmp / "dossiers.parquet")
-        else:
-            result.dossiers.to_parquet(tmp / "dossiers.parquet", index=False)
-        result.pakn.to_parquet(tmp / "pakn.parquet", index=False)
-        result.edocs.to_parquet(tmp / "edocs.parquet", index=False)
-        result.quarantine.to_csv(tmp / "quarantine.csv", index=False, encoding="utf-8")
-        result.reconciliation.to_csv(tmp / "reconciliation.csv", index=False, encoding="utf-8")
-        (tmp / "clean_meta.json").write_text(json.dumps(result.meta, ensure_ascii=False, indent=2, sort_keys=True), encoding="utf-8")
+    """Write the tables of ``result`` into ``processed_dir``, all or nothing (``store.write_processed``)."""
+    store.write_processed(result, processed_dir, partitioned=partitioned)
 
 
 def load_processed(processed_dir: str | Path = config.PROCESSED_DIR) -> ProcessedTables:
-    """Read the tables written by ``cchc clean``.
+    """Read the tables written by ``cchc clean``, the dossiers into pandas too
+    (``store.load_processed(processed_dir, lazy=False)``).
 
     Raises
     ------
     CchcError
         The folder holds no cleaned tables (tells the user to run ``cchc clean``).
     """
-    processed_dir = Path(processed_dir)
-    missing = [n for n in OUTPUT_FILES if not (processed_dir / n).exists()]
-    if missing:
-        raise CchcError(
-            f"no cleaned tables in {processed_dir} (missing {', '.join(missing)}): "
-            "run `cchc clean` first"
-        )
-    tables = {
-        kind: schema.conform(pd.read_parquet(processed_dir / f"{kind}.parquet"), CANONICAL[kind])
-        for kind in CANONICAL
-    }
-    quarantine = pd.read_csv(processed_dir / "quarantine.csv", dtype=str, keep_default_na=False)
-    quarantine["source_row"] = pd.to_numeric(quarantine["source_row"]).astype("Int64")
-    recon = pd.read_csv(processed_dir / "reconciliation.csv", dtype={"source_file": str, "kind": str})
-    meta = json.loads((processed_dir / "clean_meta.json").read_text(encoding="utf-8"))
-    return ProcessedTables(quarantine=quarantine, reconciliation=recon, meta=meta, **tables)
+    return store.load_processed(processed_dir, lazy=False)
 
 
 def summary_text(result: CleanResult) -> str:

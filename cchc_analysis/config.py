@@ -51,8 +51,6 @@ DEFAULT_QUARTER = "2024Q1"
 DEFAULT_ENGINE = "pandas"
 #: Local time zone of every timestamp in the exports (timestamps are stored naive, local).
 TIMEZONE = "Asia/Ho_Chi_Minh"
-#: First day of the two-level local government (district level abolished).
-REFORM_DATE = "2025-07-01"
 
 
 def reference_path(name: str) -> Path:

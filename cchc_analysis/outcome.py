@@ -1,4 +1,4 @@
-"""Per-dossier outcome in a reporting period and the form-06 counts (DESIGN §7).
+"""Per-dossier outcome in a reporting period (DESIGN §7): every per-dossier rule, once.
 
 Written once with narwhals (stable API v2): the same functions run on every engine of
 :mod:`cchc_analysis.engines` and return the engine's own kind of frame (lazy where the engine is
@@ -39,7 +39,9 @@ import pandas as pd
 from . import engines, schema, workdays
 from .errors import CchcError
 
-__all__ = ["FLAG_COLUMNS", "OutcomeError", "dossier_flags", "form06_counts", "in_scope", "with_statutory_due"]
+__all__ = [
+    "FLAG_COLUMNS", "OutcomeError", "dossier_flags", "in_scope", "pakn_flags", "with_statutory_due",
+]
 
 #: The boolean columns :func:`dossier_flags` adds, in order.
 FLAG_COLUMNS = [
@@ -116,16 +118,24 @@ def in_scope(start, end) -> nw.Expr:
     those rows before the costlier per-dossier work (calendar joins, flags).
     """
     period_start, after_end = _period(start, end)
-    status, received, finished = nw.col("status"), nw.col("received_at"), nw.col("finished_at")
-    counted = ~status.is_null() & ~status.is_in(list(schema.NOT_COUNTED_STATUSES))
-    finished_ok = (
-        ~status.is_null() & status.is_in(list(schema.TERMINAL_STATUSES)) & ~finished.is_null()
-    )
+    received, finished = nw.col("received_at"), nw.col("finished_at")
     return (
-        counted
+        _counted()
         & (~received.is_null() & (received < after_end))
-        & ~(finished_ok & (finished < period_start))
+        & ~(_closed() & (finished < period_start))
     )
+
+
+def _counted() -> nw.Expr:
+    """A dossier that counts at all: a known status, not withdrawn before processing."""
+    status = nw.col("status")
+    return ~status.is_null() & ~status.is_in(list(schema.NOT_COUNTED_STATUSES))
+
+
+def _closed() -> nw.Expr:
+    """A dossier closed for good: terminal status with a finish time."""
+    status = nw.col("status")
+    return ~status.is_null() & status.is_in(list(schema.TERMINAL_STATUSES)) & ~nw.col("finished_at").is_null()
 
 
 def dossier_flags(frame, start, end):
@@ -154,19 +164,13 @@ def dossier_flags(frame, start, end):
     _check_columns(data, _REQUIRED)
     period_start, after_end = _period(start, end)
     last_day = after_end - _dt.timedelta(days=1)
-    status, channel = nw.col("status"), nw.col("channel")
+    channel = nw.col("channel")
     received, due, finished = nw.col("received_at"), nw.col("due_at"), nw.col("finished_at")
     has_due = ~due.is_null()
 
-    counted = ~status.is_null() & ~status.is_in(list(schema.NOT_COUNTED_STATUSES))
-    finished_ok = (
-        ~status.is_null() & status.is_in(list(schema.TERMINAL_STATUSES)) & ~finished.is_null()
-    )
     data = data.with_columns(
-        counted.alias("counted"),
-        (finished_ok & (finished < period_start)).alias(f"{_TMP}before"),
-        (finished_ok & (finished < after_end)).alias(f"{_TMP}by_end"),
-        (~received.is_null() & (received < after_end)).alias(f"{_TMP}rec_by_end"),
+        _counted().alias("counted"),
+        (_closed() & (finished < after_end)).alias(f"{_TMP}by_end"),
         (~received.is_null() & (received >= period_start)).alias(f"{_TMP}rec_from_start"),
         (~channel.is_null() & (channel == "truc_tuyen")).alias(f"{_TMP}online"),
         (has_due & ~finished.is_null() & (_day("finished_at") < _day("due_at"))).alias(f"{_TMP}early"),
@@ -175,10 +179,9 @@ def dossier_flags(frame, start, end):
     )
     tmp = {
         name: nw.col(f"{_TMP}{name}")
-        for name in ("before", "by_end", "rec_by_end", "rec_from_start", "online", "early", "late", "overdue")
+        for name in ("by_end", "rec_from_start", "online", "early", "late", "overdue")
     }
-    in_scope = nw.col("counted") & tmp["rec_by_end"] & ~tmp["before"]
-    data = data.with_columns(in_scope.alias("in_scope"))
+    data = data.with_columns(in_scope(start, end).alias("in_scope"))  # the scope rule, once
     scoped = nw.col("in_scope")
     data = data.with_columns(
         (scoped & tmp["rec_from_start"]).alias("received_in_period"),
@@ -205,71 +208,46 @@ def dossier_flags(frame, start, end):
     return data if was_narwhals else data.to_native()
 
 
-def form06_counts(frame, start, end, by: list[str] | tuple[str, ...] = ()):
-    """Form 06 (Biểu số 06/VPCP/KSTT) counts per group for the period ``[start, end]``.
+# --------------------------------------------------------------------------- PAKN
+
+
+def pakn_flags(frame, start, end):
+    """Add the PAKN outcome flags for the period [start, end] (dates at day granularity).
+
+    The one place PAKN on-time is decided (``handled_on_time``), as ``dossier_flags`` is for
+    dossiers. Only petitions about administrative regulations (classification ``quy_dinh_hanh_chinh``,
+    "phản ánh, kiến nghị về quy định TTHC") are counted; the others get all flags false.
+    Adds ``in_scope`` (received by end and not handled before start), ``received_in_period``,
+    ``carried_over``, ``handled_in_period`` (start <= date(handled_at) <= end) and
+    ``handled_on_time`` (date(handled_at) <= date(due_at), or no due date).
 
     Parameters
     ----------
     frame
-        Canonical dossier table of any engine (see :func:`dossier_flags`).
+        A narwhals frame (eager or lazy) with the ``schema.PAKN_COLUMNS``.
     start, end
-        First and last day of the period.
-    by
-        Grouping columns (e.g. ``["unit_code", "field"]``); empty for one total row.
-
-    Returns
-    -------
-    Same kind as ``frame``
-        ``by`` columns + ``schema.FORM06_COLUMNS`` (int64), sorted by ``by`` (missing keys
-        last; text by Unicode code point, identical on every engine — so "Đất đai" sorts after
-        "Hộ tịch"; sort with a Vietnamese collation for display). ``received_total`` = received in period + carried over; ``received_online`` and
-        ``received_offline`` split the received-in-period part only, as the official form does;
-        ``resolved_total`` = early + on time + late; ``pending_total`` = within + overdue; and
-        ``received_total`` = ``resolved_total`` + ``pending_total``. Groups without any dossier
-        in scope are omitted (a unit with nothing to report has no line on the form); with
-        ``by=[]`` the single total row is always there, zeros when nothing is in scope.
+        ``datetime.date`` bounds, inclusive.
     """
-    by = list(by)
-    flagged = dossier_flags(frame, start, end)
-    data, was_narwhals = _wrap(flagged)
-    _check_columns(data, by)
-    summed = [
-        "received_in_period", "received_online", "received_offline", "carried_over",
-        "resolved_early", "resolved_on_time", "resolved_late", "pending_within_due",
-        "pending_overdue",
-    ]  # fmt: skip
-    # Flags become 0/1 integers first so the aggregation is a plain sum on every engine (pandas
-    # group-by falls back to a slow path for expressions inside .agg).
-    data = data.with_columns(*[nw.col(flag).cast(nw.Int64) for flag in summed])
-    counts = [nw.col(flag).sum() for flag in summed]
-    scoped = data.filter(nw.col("in_scope"))
-    if by:
-        sums = scoped.group_by(*by, drop_null_keys=False).agg(*counts)
-    else:
-        # Summed over all dossiers (not only the in-scope ones) so an empty period still yields
-        # its total row: out-of-scope dossiers carry all-False flags and add nothing.
-        sums = data.select(*counts)
-    count = {name: nw.col(name).fill_null(0).cast(nw.Int64) for name in summed}
-    result = sums.select(
-        *by,
-        (count["received_in_period"] + count["carried_over"]).alias("received_total"),
-        count["received_online"].alias("received_online"),
-        count["received_offline"].alias("received_offline"),
-        count["carried_over"].alias("carried_over"),
-        (count["resolved_early"] + count["resolved_on_time"] + count["resolved_late"]).alias(
-            "resolved_total"
-        ),
-        count["resolved_early"].alias("resolved_early"),
-        count["resolved_on_time"].alias("resolved_on_time"),
-        count["resolved_late"].alias("resolved_late"),
-        (count["pending_within_due"] + count["pending_overdue"]).alias("pending_total"),
-        count["pending_within_due"].alias("pending_within_due"),
-        count["pending_overdue"].alias("pending_overdue"),
+    s, e = pd.Timestamp(start).to_pydatetime(), pd.Timestamp(end).to_pydatetime()
+    rd = nw.col("received_at").dt.truncate("1d")
+    hd = nw.col("handled_at").dt.truncate("1d")
+    dd = nw.col("due_at").dt.truncate("1d")
+    counted = (nw.col("classification").fill_null("") == "quy_dinh_hanh_chinh") & ~nw.col(
+        "received_at"
+    ).is_null()
+    handled_before = (~nw.col("handled_at").is_null()) & (hd < nw.lit(s)).fill_null(value=False)
+    in_scope = counted & (rd <= nw.lit(e)).fill_null(value=False) & ~handled_before
+    handled = in_scope & (~nw.col("handled_at").is_null()) & (hd <= nw.lit(e)).fill_null(
+        value=False
     )
-    if by:
-        result = result.sort(*by, nulls_last=True)
-    result = engines.settle_dtypes(result, dict.fromkeys(schema.FORM06_COLUMNS, "int64"))
-    return result if was_narwhals else result.to_native()
+    on_time = nw.col("due_at").is_null() | (hd <= dd).fill_null(value=False)
+    return frame.with_columns(
+        in_scope=in_scope,
+        received_in_period=in_scope & (rd >= nw.lit(s)).fill_null(value=False),
+        carried_over=in_scope & (rd < nw.lit(s)).fill_null(value=False),
+        handled_in_period=handled,
+        handled_on_time=handled & on_time,
+    )
 
 
 def _calendar_lookup() -> tuple[pd.DataFrame, pd.DataFrame]:

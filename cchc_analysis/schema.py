@@ -41,7 +41,19 @@ DOSSIER_COLUMNS: dict[str, str] = {
 }
 
 CHANNELS = ("truc_tiep", "truc_tuyen", "buu_chinh")
+#: Administrative levels of the authority units, in report order (tỉnh, huyện, xã).
 LEVELS = ("tinh", "huyen", "xa")
+#: Group key of the whole area (and of "every field") in every output table.
+ALL = "ALL"
+#: Quarantine reason codes the cleaner writes, with their Vietnamese labels.
+QUARANTINE_REASONS = {
+    "finished_before_received": "Ngày có kết quả trước ngày tiếp nhận",
+    "missing_dossier_id": "Thiếu mã hồ sơ",
+    "unknown_unit": "Đơn vị không xác định được",
+    "unparseable_date": "Ngày tháng không đọc được",
+    "unparseable_value": "Giá trị không đọc được",
+    "missing_required": "Thiếu thông tin bắt buộc",
+}
 ONLINE_LEVELS = ("toan_trinh", "mot_phan", "khong")
 #: National status codes (DESIGN §4).
 STATUS_NAMES: dict[int, str] = {

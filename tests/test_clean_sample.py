@@ -57,8 +57,8 @@ class TestCleanSample:
         encoded = [str(v).encode("utf-8") for v in values]
         # Byte search of the text outputs; parquet pages are compressed, so for them every
         # decoded text cell is checked below instead (a byte scan there is slow and blind).
-        for path in processed_sample_dir.iterdir():
-            if path.suffix == ".parquet":
+        for path in processed_sample_dir.rglob("*"):  # (the indicator cache folder included)
+            if path.suffix == ".parquet" or not path.is_file():
                 continue
             data = path.read_bytes()
             leaked = [v for v in encoded if v in data]

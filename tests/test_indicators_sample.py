@@ -26,12 +26,6 @@ def processed(processed_sample_dir):
 
 
 @pytest.fixture(scope="module")
-def in_memory(processed, tmp_path_factory):
-    """2024Q1 built from the whole cleaned table in memory (pandas engine), written."""
-    return write_quarter(build_quarter(processed, "2024Q1"), tmp_path_factory.mktemp("memory"))
-
-
-@pytest.fixture(scope="module")
 def prepared(processed):
     frame, _ = T._prepare_dossiers(processed.dossiers)
     return frame
@@ -80,25 +74,6 @@ class TestEnginesByteIdentical:
         assert names == sorted(p.name for p in folder.iterdir())
         for name in names:
             assert (folder / name).read_bytes() == (reference / name).read_bytes(), name
-
-
-class TestCommandReadsTheParquetPerPeriod:
-    """``cchc indicators --engine E`` reads the dossiers per period from the parquet file
-    (``scale.DossierDataset``): the same bytes as ``build_quarter`` on the whole table in
-    memory (pandas engine)."""
-
-    @pytest.mark.engines
-    @pytest.mark.parametrize("engine", ["pandas", "polars", "duckdb"])
-    def test_same_files_as_the_in_memory_table(self, processed_sample_dir, in_memory, tmp_path, engine):
-        from cchc_analysis import cli
-
-        code = cli.main(["indicators", "--quarter", "2024Q1", "--engine", engine,
-                         "--processed", str(processed_sample_dir), "--out", str(tmp_path)])
-        assert code == 0
-        names = sorted(p.name for p in in_memory.iterdir())
-        assert names == sorted(p.name for p in (tmp_path / "2024Q1").iterdir())
-        for name in names:
-            assert (tmp_path / "2024Q1" / name).read_bytes() == (in_memory / name).read_bytes(), name
 
 
 def test_form06_columns_are_the_contract(indicators_sample_outputs):

@@ -10,8 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cchc_analysis import engines, outcome, schema
+from cchc_analysis.indicators import counts, rollup
 from cchc_analysis.periods import Quarter
 from tests.dossier_factory import make_dossiers
+from tests.sql_oracle import form06_oracle
 
 Q1 = Quarter(2024, 1)
 CAL = Q1.bounds("calendar")  # 2024-01-01 .. 2024-03-31
@@ -210,7 +212,23 @@ class TestDossierFlagsProperties:
             pd.testing.assert_frame_equal(other, results[0])
 
 
+def _form06(table: pd.DataFrame, start, end, engine: str = "pandas") -> pd.DataFrame:
+    """Form-06 counts of the production path (``dossier_flags`` summed by ``core.FORM06_FLAGS``
+    per fine group, then rolled up), one row per (unit_code, field) group."""
+    prepared, _ = counts.prepare_dossiers(table)
+    fine = counts.dossier_counts(engines.to_engine(prepared, engine), start, end)
+    return rollup.rollup_dossiers(fine)[["unit_code", "field", *schema.FORM06_COLUMNS]]
+
+
+def _total(form06: pd.DataFrame) -> dict[str, int]:
+    row = form06[(form06["unit_code"] == schema.ALL) & (form06["field"] == schema.ALL)]
+    return {c: int(row[c].iloc[0]) for c in schema.FORM06_COLUMNS}
+
+
 class TestForm06Counts:
+    """The form-06 formula once (``core.FORM06_FLAGS`` over ``dossier_flags``), by hand, by
+    identities, on every engine, and against the independent SQL oracle."""
+
     def test_one_total_row_with_identities(self):
         table = make_dossiers(
             dict(received_at="2024-01-10", due_at="2024-01-20", finished_at="2024-01-15", status=10, channel="truc_tuyen"),
@@ -218,42 +236,26 @@ class TestForm06Counts:
             dict(received_at="2024-02-01", due_at="2024-02-02", finished_at="2024-02-06", status=10, channel=None),
             dict(received_at="2024-02-01", status=3),
         )
-        got = outcome.form06_counts(table, *CAL, by=[])
         expected = {
             "received_total": 3, "received_online": 1, "received_offline": 1, "carried_over": 1,
             "resolved_total": 2, "resolved_early": 1, "resolved_on_time": 0, "resolved_late": 1,
             "pending_total": 1, "pending_within_due": 0, "pending_overdue": 1,
         }  # fmt: skip
-        assert got.to_dict("records") == [expected]
+        assert _total(_form06(table, *CAL)) == expected
 
     def test_columns_and_dtypes(self):
-        got = outcome.form06_counts(make_dossiers(dict()), *CAL, by=["unit_code"])
-        assert list(got.columns) == ["unit_code", *schema.FORM06_COLUMNS]
+        got = _form06(make_dossiers(dict()), *CAL)
+        assert list(got.columns) == ["unit_code", "field", *schema.FORM06_COLUMNS]
         assert got[schema.FORM06_COLUMNS].dtypes.eq("int64").all()
 
     def test_empty_period_gives_a_zero_total_row(self):
-        got = outcome.form06_counts(make_dossiers(dict(received_at="2025-01-01")), *CAL)
-        assert got[schema.FORM06_COLUMNS].to_numpy().tolist() == [[0] * 11]
-
-    def test_group_without_dossiers_in_scope_is_omitted(self):
-        table = make_dossiers(dict(unit_code="p-phu-bai"), dict(unit_code="p-thuy-chau", received_at="2025-01-01"))
-        assert outcome.form06_counts(table, *CAL, by=["unit_code"])["unit_code"].tolist() == ["p-phu-bai"]
-
-    def test_sorted_by_code_point_missing_last(self):
-        table = make_dossiers(dict(field=None), dict(field="Đất đai"), dict(field="Hộ tịch"))
-        got = outcome.form06_counts(table, *CAL, by=["field"])
-        assert got["field"].iloc[:2].tolist() == ["Hộ tịch", "Đất đai"] and pd.isna(got["field"].iloc[2])
-
-    @pytest.mark.parametrize("engine", engines.ENGINES)
-    def test_engine_returns_its_own_kind(self, engine):
-        native = engines.to_engine(make_dossiers(dict()), engine)
-        got = outcome.form06_counts(native, *CAL, by=["unit_code"])
-        assert engines.engine_of(got) == engine
+        got = _form06(make_dossiers(dict(received_at="2025-01-01")), *CAL)
+        assert list(_total(got).values()) == [0] * 11
 
     @SETTINGS
     @given(dossier_tables(), st.sampled_from(["calendar", "nd09"]))
     def test_identities_hold_in_every_group(self, table, convention):
-        got = outcome.form06_counts(table, *Q1.bounds(convention), by=["unit_code", "field"])
+        got = _form06(table, *Q1.bounds(convention))
         assert (got["received_total"] == got["resolved_total"] + got["pending_total"]).all()
         assert (got["received_total"] == got["received_online"] + got["received_offline"] + got["carried_over"]).all()
         assert (got["resolved_total"] == got[["resolved_early", "resolved_on_time", "resolved_late"]].sum(axis=1)).all()
@@ -261,16 +263,17 @@ class TestForm06Counts:
 
     @SETTINGS
     @given(dossier_tables())
-    def test_group_sums_equal_the_total(self, table):
-        groups = outcome.form06_counts(table, *CAL, by=["unit_code", "field"])
-        total = outcome.form06_counts(table, *CAL, by=[])
-        assert groups[schema.FORM06_COLUMNS].sum().tolist() == total[schema.FORM06_COLUMNS].iloc[0].tolist()
+    def test_unit_rows_sum_to_the_total(self, table):
+        got = _form06(table, *CAL)
+        units = got[got["unit_code"].isin(["p-phu-bai", "p-thuy-chau", "tx-huong-thuy", "(không rõ)"])
+                    & (got["field"] == schema.ALL)]
+        assert units[schema.FORM06_COLUMNS].sum().tolist() == list(_total(got).values())
 
     @SETTINGS
     @given(dossier_tables(), st.sampled_from(["calendar", "nd09"]))
     def test_a_dossier_is_counted_once_per_period(self, table, convention):
         start, end = Q1.bounds(convention)
-        total = outcome.form06_counts(table, start, end)["received_total"].iloc[0]
+        total = _total(_form06(table, start, end))["received_total"]
         flags = outcome.dossier_flags(table, start, end)
         assert total == flags["in_scope"].sum() <= len(table)
 
@@ -278,12 +281,18 @@ class TestForm06Counts:
     @given(dossier_tables(), st.sampled_from(["calendar", "nd09"]))
     def test_identical_on_every_engine(self, table, convention):
         period = Q1.bounds(convention)
-        results = [
-            engines.collect(outcome.form06_counts(engines.to_engine(table, e), *period, by=["unit_code", "field"]))
-            for e in engines.ENGINES
-        ]
+        results = [_form06(table, *period, engine=e) for e in engines.ENGINES]
         for other in results[1:]:
             pd.testing.assert_frame_equal(other, results[0])
+
+    @SETTINGS
+    @given(dossier_tables(), st.sampled_from(["calendar", "nd09"]))
+    def test_total_agrees_with_the_sql_oracle(self, table, convention):
+        start, end = Q1.bounds(convention)
+        oracle = form06_oracle(table, start, end)
+        want = oracle[(oracle["unit_code"] == "ALL") & (oracle["field"] == "ALL")]
+        expected = {c: int(want[c].iloc[0]) for c in schema.FORM06_COLUMNS} if len(want) else dict.fromkeys(schema.FORM06_COLUMNS, 0)
+        assert _total(_form06(table, start, end)) == expected
 
 
 class TestWithStatutoryDue:

@@ -130,7 +130,8 @@ def sample_partitioned(sample, processed_sample_dir: Path, tmp_path_factory) -> 
     """The cleaned sample copied into a folder whose dossiers are partitioned by quarter."""
     folder = tmp_path_factory.mktemp("sample_partitioned")
     for name in os.listdir(processed_sample_dir):
-        if name != "dossiers.parquet":
+        # The processed files only (not the dossiers, not the indicator cache folder).
+        if name != "dossiers.parquet" and (processed_sample_dir / name).is_file():
             shutil.copy(processed_sample_dir / name, folder / name)
     scale.write_partitioned(sample.dossiers, folder / "dossiers.parquet", max_rows_per_file=2500)
     return folder

@@ -8,7 +8,8 @@ Public names:
   ``pakn_handled_rate``, ``pakn_on_time_rate``, ``edoc_rate`` (each returns the per-row
   numerator and denominator contributions as a :class:`Ratio`) and ``one_stop_long`` (from the
   catalogue); ``ratio_value`` turns summed counts into a value;
-* ``build_quarter``, ``write_quarter``, ``read_quarter``, ``QuarterTables`` (:mod:`.tables`);
+* ``build_quarter``, ``QuarterTables`` (:mod:`.quarter`), ``write_quarter``, ``read_quarter``
+  (:mod:`.files`);
 * ``write_form06_xlsx`` (:mod:`.form06_xlsx`);
 * the command: ``add_arguments(parser)``, ``run(args)``.
 """
@@ -18,7 +19,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .. import config
+from .. import config, engines, store
 from ..errors import InputError
 from .core import (
     DOSSIER_INDICATORS,
@@ -42,16 +43,9 @@ from .core import (
     reuse_rate,
 )
 from .form06_xlsx import write_form06_xlsx
-from .tables import (
-    INDICATOR_ORDER,
-    QuarterTables,
-    below_target,
-    build_quarter,
-    one_stop_long,
-    ranking,
-    read_quarter,
-    write_quarter,
-)
+from .files import read_quarter, write_quarter
+from .quarter import INDICATOR_ORDER, QuarterTables, below_target, build_quarter, ranking
+from .rollup import one_stop_long
 
 __all__ = [
     "DOSSIER_INDICATORS",
@@ -110,19 +104,17 @@ def run(args: argparse.Namespace) -> int:
     processed_dir = Path(args.processed)
     if not (processed_dir / "dossiers.parquet").exists():
         raise InputError(processed_dir / "dossiers.parquet", "not found; run `cchc clean` first")
-    from .. import scale
-
     engine = args.engine
     address = getattr(args, "scheduler", None) if engine == "dask" else getattr(args, "spark_master", None)
-    scale.connect(engine, address)
+    engines.connect(engine, address)
     # Every engine reads the dossiers per period from the parquet (a single file or the
     # partitioned layout): only the columns and the in-scope rows the counts need, never the
     # whole table in pandas.
-    processed = scale.load_processed(processed_dir)
+    processed = store.load_processed(processed_dir)
     try:
         tables = build_quarter(processed, args.quarter, period=args.period, engine=engine)
     finally:
-        scale.shutdown()
+        engines.shutdown()
     folder = write_quarter(tables, args.out)
     all_row = tables.indicators.query("unit_code == 'ALL' and field == 'ALL' and indicator == 'on_time_rate'")
     value = all_row["value"].iloc[0] if len(all_row) else float("nan")

@@ -1,147 +1,30 @@
-"""Vietnamese narrative of the quarterly review, as Markdown, generated from the indicator tables.
-
-Each paragraph function takes plain pandas frames shaped as in ``docs/architecture.md`` and
-returns a Markdown string. A clause is written only when its figure exists in the tables (a
-missing PAKN or e-document export drops its clause; nothing is invented), and every number a
-sentence states is a table value rounded half up by :mod:`cchc_analysis.fmt` — the one derived
-figure is the change against the same quarter last year, ``value − same_quarter_last_year`` of
-the same row. :func:`numbers_in` extracts the figures of a text so tests can check this.
-
-Output is Markdown, shown with :func:`display_markdown` (never ``print``: monospace fonts lack
-Vietnamese letters, DESIGN §9).
-"""
+"""The paragraphs of the narrative: results, comparison with earlier quarters, shortcomings."""
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Iterable
-from datetime import date
-from decimal import Decimal
-from typing import Any
 
 import pandas as pd
-from IPython.display import Markdown, display
 
-from . import fmt, refdata
-
-ALL = "ALL"
-HCC = "hcc-huong-thuy"
-
-#: Noun phrase of each indicator, used where a sentence lists indicators below target.
-INDICATOR_PHRASES = {
-    "on_time_rate": "tỷ lệ hồ sơ giải quyết đúng hạn",
-    "on_time_rate_766": "tỷ lệ tiến độ giải quyết hồ sơ",
-    "online_rate": "tỷ lệ hồ sơ nộp trực tuyến",
-    "full_online_rate": "tỷ lệ hồ sơ trực tuyến toàn trình",
-    "digitised_input_rate": "tỷ lệ số hóa hồ sơ, giấy tờ",
-    "digitised_result_rate": "tỷ lệ số hóa kết quả giải quyết TTHC",
-    "reuse_rate": "tỷ lệ tái sử dụng dữ liệu đã số hóa",
-    "online_payment_rate": "tỷ lệ thanh toán trực tuyến phí, lệ phí",
-    "apology_rate": "tỷ lệ hồ sơ quá hạn có phiếu xin lỗi",
-    "pakn_handled_rate": "tỷ lệ giải quyết phản ánh, kiến nghị về quy định TTHC",
-    "pakn_on_time_rate": "tỷ lệ giải quyết phản ánh, kiến nghị đúng hạn",
-    "edoc_rate": "tỷ lệ văn bản điện tử",
-    "one_stop_rate": "tỷ lệ TTHC thực hiện theo cơ chế một cửa, một cửa liên thông",
-}
-#: Results clauses after the on-time ones, in the order of the published report ("{}" = value).
-RESULT_CLAUSES = [
-    ("pakn_handled_rate", "tỷ lệ giải quyết phản ánh, kiến nghị về quy định TTHC đạt {}"),
-    ("digitised_input_rate", "kết quả số hóa hồ sơ, giấy tờ đạt {}"),
-    ("one_stop_rate", "{} TTHC được tiếp nhận và giải quyết theo cơ chế một cửa, một cửa liên thông"),
-    ("edoc_rate", "{} văn bản trao đổi giữa các cơ quan nhà nước (trừ văn bản mật) dưới dạng điện tử"),
-    ("digitised_result_rate", "tỷ lệ số hóa kết quả giải quyết TTHC đạt {}"),
-    ("online_rate", "tỷ lệ hồ sơ nộp trực tuyến đạt {}"),
-    ("full_online_rate", "tỷ lệ hồ sơ trực tuyến toàn trình đạt {}"),
-    ("online_payment_rate", "tỷ lệ thanh toán trực tuyến phí, lệ phí đạt {}"),
-    ("reuse_rate", "tỷ lệ tái sử dụng dữ liệu đã số hóa đạt {}"),
-]
-#: Indicators of the whole area (or of the unit) compared with earlier quarters.
-COMPARED_INDICATORS = ("online_rate", "digitised_input_rate", "digitised_result_rate")
-#: How many fields the shortcomings name ("chủ yếu thuộc lĩnh vực ...").
-TOP_FIELDS = 3
-
-
-# --- lookups -----------------------------------------------------------------------------------
-
-
-def _missing(value: Any) -> bool:
-    try:
-        return value is None or value is pd.NA or math.isnan(float(value))
-    except (TypeError, ValueError):
-        return True
-
-
-def _row(indicators: pd.DataFrame, unit_code: str, indicator: str, field: str = ALL) -> pd.Series | None:
-    rows = indicators[
-        (indicators["unit_code"] == unit_code)
-        & (indicators["field"] == field)
-        & (indicators["indicator"] == indicator)
-    ]
-    if rows.empty or _missing(rows["value"].iloc[0]):
-        return None
-    return rows.iloc[0]
-
-
-def _value(indicators: pd.DataFrame, unit_code: str, indicator: str) -> float | None:
-    row = _row(indicators, unit_code, indicator)
-    return None if row is None else float(row["value"])
-
-
-def _units_present(indicators: pd.DataFrame, level: str) -> pd.DataFrame:
-    units = refdata.load_units()
-    return units[(units["level"] == level) & units["code"].isin(indicators["unit_code"])]
-
-
-def town_name(indicators: pd.DataFrame) -> str:
-    """How the report names the district-level authority: "UBND thị xã" for Hương Thủy.
-
-    The short name of the one ``huyen`` unit in the tables; "UBND cấp huyện" otherwise.
-    """
-    units = _units_present(indicators, "huyen")
-    return units["short_name"].iloc[0] if len(units) == 1 else "UBND cấp huyện"
-
-
-def commune_level_name(indicators: pd.DataFrame, *, with_ubnd: bool = True) -> str:
-    """How the report names the commune level, from the units present in the tables.
-
-    "UBND các phường" when every commune-level unit is a ward (after the 2025 reform in Hương
-    Thủy), "UBND các xã" when every one is a commune, "UBND cấp xã" when mixed or unknown.
-    Without ``with_ubnd`` the place phrase of the published report: "các phường", "các xã",
-    "xã, phường".
-    """
-    names = _units_present(indicators, "xa")["name"]
-    if len(names) and names.str.startswith("phường").all():
-        kind = "các phường"
-    elif len(names) and names.str.startswith("xã").all():
-        kind = "các xã"
-    else:
-        kind = "cấp xã" if with_ubnd else "xã, phường"
-    return f"UBND {kind}" if with_ubnd else kind
-
-
-def unit_display_name(code: str) -> str:
-    """Full name of a unit as a sentence names it: wards and communes as "UBND phường ..."."""
-    names = refdata.unit_names()
-    name = names.get(code, code)
-    units = refdata.load_units()
-    level = units.loc[units["code"] == code, "level"]
-    return f"UBND {name}" if len(level) and level.iloc[0] == "xa" else name
-
-
-def _centre_name(code: str) -> str:
-    return refdata.unit_names().get(code, code).replace("Trung tâm Hành chính công", "Trung tâm HCC")
-
-
-def _join(items: list[str]) -> str:
-    """"a", "a và b", "a, b và c"."""
-    if len(items) <= 1:
-        return "".join(items)
-    return f"{', '.join(items[:-1])} và {items[-1]}"
-
-
-def _capitalise(text: str) -> str:
-    return text[:1].upper() + text[1:]
+from .. import fmt, refdata
+from ..indicators import definitions
+from .names import (
+    ALL,
+    COMPARED_INDICATORS,
+    HCC,
+    INDICATOR_PHRASES,
+    RESULT_CLAUSES,
+    TOP_FIELDS,
+    _capitalise,
+    _centre_name,
+    _join,
+    _missing,
+    _row,
+    _value,
+    commune_level_name,
+    town_name,
+    unit_display_name,
+)
 
 
 # --- results -----------------------------------------------------------------------------------
@@ -396,7 +279,7 @@ def below_target_sentences(below_target: pd.DataFrame | None, unit: str | None =
     others = below_target[(below_target["unit_code"] == scope) & (below_target["field"] == ALL)]
     if unit is None:
         others = others[others["indicator"] != "on_time_rate"]
-    order = list(INDICATOR_PHRASES)
+    order = definitions.names()  # the registry: every registered indicator, in report order
     others = others[others["indicator"].isin(order)].sort_values(
         "indicator", key=lambda s: s.map(order.index)
     )
@@ -449,96 +332,3 @@ def shortcomings_paragraph(
         + quality_sentences(quality, late, unit)
     )
     return " ".join(sentences)
-
-
-# --- method note -------------------------------------------------------------------------------
-
-
-def method_note(quarter_label: str, period: str, start: date, end: date, synthetic: bool = False) -> str:
-    """The note stating the period convention, the on-time definition and synthetic input.
-
-    Parameters
-    ----------
-    period
-        ``calendar`` or ``nd09`` (DESIGN §6).
-    synthetic
-        True when the figures come from the shipped synthetic sample: the note then says so
-        in bold, first, so nobody quotes them as real.
-    """
-    span = f"từ ngày {fmt.date_short(start)} đến ngày {fmt.date_short(end)}"
-    if period == "nd09":
-        basis = f"theo kỳ báo cáo của Nghị định 09/2019/NĐ-CP, {span}"
-    else:
-        basis = f"theo quý dương lịch, {span}"
-    parts = []
-    if synthetic:
-        parts.append(
-            "**Lưu ý: báo cáo được lập từ dữ liệu mô phỏng** (bộ dữ liệu mẫu kèm theo công cụ), "
-            "không phải số liệu thực tế của địa phương."
-        )
-    parts.append(f"Số liệu {quarter_label} được tính {basis}.")
-    parts.append(
-        "Hồ sơ giải quyết đúng hạn gồm hồ sơ có kết quả trước hoặc đúng ngày hẹn trả (hồ sơ không "
-        "có ngày hẹn trả được tính là đúng hạn); tỷ lệ giải quyết đúng hạn là số hồ sơ giải quyết "
-        "trước hạn và đúng hạn trên tổng số hồ sơ đã giải quyết trong kỳ. Các tỷ lệ được làm tròn "
-        "đến một chữ số thập phân."
-    )
-    return " ".join(parts)
-
-
-# --- whole report ------------------------------------------------------------------------------
-
-
-def _year_ago_label(tables: Any) -> str:
-    # "quý I năm 2023" → "cùng kỳ năm 2023", the phrase Vietnamese reports use.
-    return "cùng kỳ năm " + tables.quarter.year_ago().label_vi().rsplit(" ", 1)[-1]
-
-
-def report_markdown(tables: Any, unit: str | None = None) -> str:
-    """The whole narrative of a quarter as Markdown, with a heading per part.
-
-    Parameters
-    ----------
-    tables
-        Any object with the attributes of ``indicators.QuarterTables`` (``quarter``, ``period``,
-        ``start``, ``end``, ``form06``, ``indicators``, ``quality``, ``below_target``,
-        ``synthetic``).
-    unit
-        A unit code for that unit's own report.
-    """
-    label = tables.quarter.label_vi()
-    parts = [("Kết quả", results_paragraph(tables.indicators, label, unit))]
-    comparison = comparison_paragraph(
-        tables.indicators, tables.quarter.previous().label_vi(), _year_ago_label(tables), unit
-    )
-    if comparison:
-        parts.append(("So sánh với quý trước và cùng kỳ năm trước", comparison))
-    shortcomings = shortcomings_paragraph(tables.form06, tables.quality, tables.below_target, unit)
-    if shortcomings:
-        parts.append(("Tồn tại, hạn chế", shortcomings))
-    parts.append(
-        ("Ghi chú về số liệu", method_note(label, tables.period, tables.start, tables.end, bool(tables.synthetic)))
-    )
-    return "\n\n".join(f"#### {title}\n\n{text}" for title, text in parts) + "\n"
-
-
-def display_markdown(text: str) -> None:
-    """Show Markdown in the notebook (rendered, so Vietnamese letters display everywhere)."""
-    display(Markdown(text))
-
-
-# --- checking ----------------------------------------------------------------------------------
-
-# Not figures: dates (01/01/2024), document numbers (09/2019/NĐ-CP), years in "năm 2024".
-_NOT_FIGURES = re.compile(r"\d{1,2}/\d{1,2}/\d{4}|\d+/\d{4}/[^\s,.;)]+|năm \d{4}|/\d{4}")
-_FIGURE = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?")
-
-
-def numbers_in(text: str) -> list[Decimal]:
-    """Return the figures stated in a Vietnamese text, in order, as Decimals.
-
-    "1.234" is 1234 and "97,5%" is 97.5; dates, years ("năm 2024") and legal document numbers
-    ("Nghị định 09/2019/NĐ-CP") are not figures and are skipped.
-    """
-    cleaned = _NOT_FIGURES.sub(" ", text)
-    return [Decimal(m.replace(".", "").replace(",", ".")) for m in _FIGURE.findall(cleaned)]

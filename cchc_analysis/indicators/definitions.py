@@ -1,0 +1,277 @@
+"""The indicator registry (DESIGN §8): every indicator once, with what the rest of the suite
+needs to know about it.
+
+Each indicator is one small pure function returning the *per-row* contribution to its
+numerator and denominator (a :class:`Ratio` of two narwhals expressions); one group-by sums
+every contribution at once, and ``core.ratio_value`` turns the summed counts into the value.
+Rates are therefore always computed from counts and never averaged from rates.
+
+:data:`REGISTRY` lists them in report order with their source table, unit, the canonical
+input columns they read (the counting pass reads exactly the columns the registry and the
+outcome rules name: :func:`dossier_count_columns`) and their target key in ``targets.yaml``.
+Adding an indicator means: its function and :class:`Indicator` row here, its vocabulary row
+(``labels.INDICATOR_LABELS``, ``INDICATOR_SHORT_LABELS``, ``INDICATOR_PHRASES``) and its
+target; ``tests/test_definitions.py`` fails when one of them is missing. Counting, roll-ups,
+files, the report table and the narrative read the registry at call time.
+
+Inputs of the dossier indicators are the canonical dossier columns plus the outcome flags of
+:func:`cchc_analysis.outcome.dossier_flags` for the period, plus ``processing_days``.
+Missing facts: a nullable yes/no column that is missing counts as *not true* in a numerator
+(``fill_null(False)``); a denominator that needs a yes/no fact (``has_fee``) likewise counts
+only dossiers where it is known to be true.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import narwhals.stable.v2 as nw
+
+from .. import schema
+
+#: Units of indicator values: percent (scale 100) or working days (scale 1).
+UNIT_SCALES = {"percent": 100.0, "working_days": 1.0}
+#: Source tables of the indicators, in report order.
+SOURCES = ("dossiers", "pakn", "edocs", "catalogue")
+#: Dossier columns every counting pass reads whatever the indicators: group keys, the outcome
+#: rules (``outcome.dossier_flags``, the statutory due of ``with_statutory_due``) and the
+#: data-quality counts of ``core.quality_counts``.
+BASE_DOSSIER_COLUMNS = (
+    "unit_code", "level", "reception_code", "field", "procedure_code", "channel", "received_at",
+    "due_at", "finished_at", "status", "apology_issued", "in_catalogue",
+)
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """Per-row contributions to an indicator's numerator and denominator.
+
+    Attributes
+    ----------
+    numerator, denominator
+        Narwhals expressions evaluating to a boolean (counted as 0/1) or an integer per row.
+    scale
+        ``100`` for percentages, ``1`` for plain means (working days).
+    """
+
+    numerator: nw.Expr
+    denominator: nw.Expr
+    scale: float = 100.0
+
+
+def _true(name: str) -> nw.Expr:
+    # Nullable facts: missing is "not true", never "unknown" (engines disagree on unknown).
+    return nw.col(name).fill_null(value=False)
+
+
+# --------------------------------------------------------------------------- dossier indicators
+
+
+def on_time_rate() -> Ratio:
+    """Tỷ lệ giải quyết đúng hạn: (resolved early + resolved on time) / resolved, in percent.
+
+    The headline figure of the quarterly review.
+    """
+    return Ratio(_true("resolved_early") | _true("resolved_on_time"), _true("resolved"))
+
+
+def on_time_rate_766() -> Ratio:
+    """Progress ratio of the national index (Quyết định 766/QĐ-TTg), in percent.
+
+    (resolved early + resolved on time + pending within due) / received total, where received
+    total = received in period + carried over (form 06 column 3).
+    """
+    return Ratio(
+        _true("resolved_early") | _true("resolved_on_time") | _true("pending_within_due"),
+        _true("in_scope"),
+    )
+
+
+def online_rate() -> Ratio:
+    """Tỷ lệ hồ sơ trực tuyến: received online / received in period, in percent."""
+    return Ratio(_true("received_online"), _true("received_in_period"))
+
+
+def full_online_rate() -> Ratio:
+    """Tỷ lệ hồ sơ trực tuyến toàn trình, in percent.
+
+    received online for a procedure whose ``online_level`` is ``toan_trinh`` / received in
+    period. A dossier whose online level is unknown counts as not "toàn trình".
+    """
+    toan_trinh = nw.col("online_level").fill_null("") == "toan_trinh"
+    return Ratio(_true("received_online") & toan_trinh, _true("received_in_period"))
+
+
+def digitised_input_rate() -> Ratio:
+    """Tỷ lệ số hóa hồ sơ: received in period with digitised input / received in period (%)."""
+    return Ratio(_true("received_in_period") & _true("digitised_input"), _true("received_in_period"))
+
+
+def digitised_result_rate() -> Ratio:
+    """Tỷ lệ số hóa kết quả, in percent.
+
+    resolved with status 9 or 10 and a digitised result / resolved with status 9 or 10
+    (withdrawn and stopped dossiers, status 7 and 8, have no result to digitise).
+    """
+    with_result = _true("resolved") & nw.col("status").is_in([9, 10]).fill_null(value=False)
+    return Ratio(with_result & _true("digitised_result"), with_result)
+
+
+def reuse_rate() -> Ratio:
+    """Tỷ lệ tái sử dụng dữ liệu: received in period reusing digitised data / received (%)."""
+    return Ratio(_true("received_in_period") & _true("reused_data"), _true("received_in_period"))
+
+
+def online_payment_rate() -> Ratio:
+    """Tỷ lệ thanh toán trực tuyến, in percent.
+
+    received in period with a fee and paid online / received in period with a fee. Dossiers
+    whose fee status is unknown are in neither count.
+    """
+    with_fee = _true("received_in_period") & _true("has_fee")
+    return Ratio(with_fee & _true("paid_online"), with_fee)
+
+
+def apology_rate() -> Ratio:
+    """Tỷ lệ hồ sơ quá hạn có phiếu xin lỗi: resolved late with an apology slip / resolved late (%).
+    """
+    return Ratio(_true("resolved_late") & _true("apology_issued"), _true("resolved_late"))
+
+
+def avg_processing_days() -> Ratio:
+    """Thời gian giải quyết bình quân, in working days.
+
+    Σ working days from date(received_at) to date(finished_at) over resolved dossiers / number
+    of resolved dossiers with a known duration (``workdays.working_days_between``).
+    """
+    known = _true("resolved") & ~nw.col("processing_days").is_null()
+    days = nw.when(known).then(nw.col("processing_days")).otherwise(nw.lit(0))
+    return Ratio(days, known, scale=1.0)
+
+
+def pakn_handled_rate() -> Ratio:
+    """Tỷ lệ giải quyết PAKN về quy định TTHC, in percent.
+
+    PAKN handled in period / (PAKN received in period + carried over). Only petitions
+    classified ``quy_dinh_hanh_chinh`` count (columns from :func:`pakn_flags`).
+    """
+    return Ratio(_true("handled_in_period"), _true("in_scope"))
+
+
+def pakn_on_time_rate() -> Ratio:
+    """Tỷ lệ PAKN giải quyết đúng hạn: handled by their due date / handled in period (%).
+
+    On time when date(handled_at) <= date(due_at) or there is no due date.
+    """
+    return Ratio(_true("handled_in_period") & _true("handled_on_time"), _true("handled_in_period"))
+
+
+def edoc_rate() -> Ratio:
+    """Tỷ lệ văn bản điện tử: Σ documents sent electronically / Σ (documents sent − secret), %.
+
+    Secret documents are excluded from the denominator (they must not travel electronically).
+    Monthly rows whose sent or electronic count is missing are left out of both sums.
+    """
+    known = ~nw.col("documents_sent").is_null() & ~nw.col("documents_electronic").is_null()
+    sent = nw.col("documents_sent") - nw.col("documents_secret").fill_null(0)
+    return Ratio(
+        nw.when(known).then(nw.col("documents_electronic")).otherwise(nw.lit(0)),
+        nw.when(known).then(sent).otherwise(nw.lit(0)),
+    )
+
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One registered indicator.
+
+    Attributes
+    ----------
+    name
+        Column value in ``indicators.csv`` and key of its vocabulary row.
+    source
+        Table it is counted from: ``dossiers``, ``pakn``, ``edocs`` or ``catalogue``.
+    ratio
+        Function returning its per-row :class:`Ratio` (None for ``catalogue``, counted from
+        the procedure catalogue by ``rollup.one_stop_long``).
+    unit
+        ``percent`` or ``working_days`` (:data:`UNIT_SCALES`).
+    columns
+        Canonical input columns of its source it reads (beyond the outcome flags).
+    target
+        Key of its target in ``targets.yaml``; None when it has none by design.
+    """
+
+    name: str
+    source: str
+    ratio: Callable[[], Ratio] | None
+    unit: str = "percent"
+    columns: tuple[str, ...] = ()
+    target: str | None = None
+
+    @property
+    def scale(self) -> float:
+        """Multiplier of numerator / denominator: 100 for percent, 1 for working days."""
+        return UNIT_SCALES[self.unit]
+
+
+def _registry(*indicators: Indicator) -> dict[str, Indicator]:
+    return {i.name: i for i in indicators}
+
+
+#: Every indicator, in report order.
+REGISTRY: dict[str, Indicator] = _registry(
+    Indicator("on_time_rate", "dossiers", on_time_rate, target="on_time_rate"),
+    Indicator("on_time_rate_766", "dossiers", on_time_rate_766, target="on_time_rate_766"),
+    Indicator("online_rate", "dossiers", online_rate, target="online_rate"),
+    Indicator("full_online_rate", "dossiers", full_online_rate, columns=("online_level",), target="full_online_rate"),
+    Indicator("digitised_input_rate", "dossiers", digitised_input_rate, columns=("digitised_input",),
+              target="digitised_input_rate"),
+    Indicator("digitised_result_rate", "dossiers", digitised_result_rate, columns=("status", "digitised_result"),
+              target="digitised_result_rate"),
+    Indicator("reuse_rate", "dossiers", reuse_rate, columns=("reused_data",), target="reuse_rate"),
+    Indicator("online_payment_rate", "dossiers", online_payment_rate, columns=("has_fee", "paid_online"),
+              target="online_payment_rate"),
+    Indicator("apology_rate", "dossiers", apology_rate, columns=("apology_issued",), target="apology_rate"),
+    Indicator("avg_processing_days", "dossiers", avg_processing_days, unit="working_days",
+              columns=("received_at", "finished_at")),
+    Indicator("pakn_handled_rate", "pakn", pakn_handled_rate,
+              columns=("received_at", "handled_at", "classification"), target="pakn_handled_rate"),
+    Indicator("pakn_on_time_rate", "pakn", pakn_on_time_rate,
+              columns=("received_at", "handled_at", "due_at", "classification"), target="pakn_on_time_rate"),
+    Indicator("edoc_rate", "edocs", edoc_rate, columns=("month", "documents_sent", "documents_electronic",
+                                                       "documents_secret"), target="edoc_rate"),
+    Indicator("one_stop_rate", "catalogue", None, target="one_stop_rate"),
+)
+
+
+def names(source: str | None = None) -> list[str]:
+    """Registered indicator names in report order (of one ``source`` when given)."""
+    return [n for n, i in REGISTRY.items() if source is None or i.source == source]
+
+
+def ratios(source: str) -> dict[str, Callable[[], Ratio]]:
+    """Name -> ratio function of the indicators counted from ``source``, in report order."""
+    return {n: i.ratio for n, i in REGISTRY.items() if i.source == source}
+
+
+def scales() -> dict[str, float]:
+    """Name -> scale of every registered indicator."""
+    return {n: i.scale for n, i in REGISTRY.items()}
+
+
+def target_keys() -> dict[str, str]:
+    """Name -> key in ``targets.yaml`` of every indicator that has a target."""
+    return {n: i.target for n, i in REGISTRY.items() if i.target is not None}
+
+
+def dossier_count_columns() -> tuple[str, ...]:
+    """Dossier columns a counting pass reads: :data:`BASE_DOSSIER_COLUMNS` and every dossier
+    indicator's ``columns``; group keys first, then in canonical order."""
+    wanted = set(BASE_DOSSIER_COLUMNS)
+    for indicator in REGISTRY.values():
+        if indicator.source == "dossiers":
+            wanted.update(indicator.columns)
+    keys = ("unit_code", "level", "reception_code", "field")
+    return (*keys, *[c for c in schema.DOSSIER_COLUMNS if c in wanted and c not in keys])
