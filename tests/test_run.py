@@ -176,7 +176,7 @@ class TestLatestCompleteQuarter:
         assert latest_complete_quarter(tmp_path) == "2024Q2"
 
     def test_without_processed_dossiers_raises_a_clear_error(self, tmp_path):
-        with pytest.raises(CchcError, match="run `cchc clean`"):
+        with pytest.raises(CchcError, match="chạy `cchc clean`"):
             latest_complete_quarter(tmp_path)
 
 
@@ -243,7 +243,7 @@ class TestSelectUnits:
         assert select_units("x-phu-son, p-phu-bai,x-phu-son", "2024Q1") == ["x-phu-son", "p-phu-bai"]
 
     def test_a_unit_not_valid_in_the_quarter_is_refused(self):
-        with pytest.raises(CchcError, match="p-thanh-thuy not valid in 2024Q1"):
+        with pytest.raises(CchcError, match="mã đơn vị p-thanh-thuy không có trong quý 2024Q1"):
             select_units("p-thanh-thuy", "2024Q1")
 
     def test_no_spec_means_no_unit_reports(self):
@@ -256,7 +256,7 @@ class TestRun:
 
     def test_the_failure_is_listed_with_the_executed_notebook(self, project, first_run):
         path = project / "outputs" / "2024Q1" / "notebooks" / "03_report_x-phu-son.ipynb"
-        assert f"03_report [x-phu-son]: ValueError: report broken on purpose for x-phu-son — see {path}" in first_run["err"]
+        assert f"03_report [x-phu-son]: ValueError: report broken on purpose for x-phu-son — xem {path}" in first_run["err"]
 
     def test_the_executed_failing_notebook_shows_the_error(self, project, first_run):
         nb = nbformat.read(
@@ -379,7 +379,7 @@ class TestRefreshCommittedNotebooks:
         nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
         nbformat.write(nb, str(tmp_path / "bad.ipynb"))
         before = (tmp_path / "bad.ipynb").read_text()
-        with pytest.raises(CchcError, match="bad.ipynb failed \\(ZeroDivisionError"):
+        with pytest.raises(CchcError, match="bad.ipynb bị lỗi \\(ZeroDivisionError"):
             refresh_committed_notebooks(tmp_path, names=("bad",), progress=False)
         assert (tmp_path / "bad.ipynb").read_text() == before
 
