@@ -421,3 +421,32 @@ class TestWarmKernel:
         km = warm._km
         warm.discard()
         assert not km.is_alive()
+
+
+class TestQuietBatch:
+    def test_output_has_no_kernel_warning_and_ends_with_the_summary(self, project, second_run, tmp_path):
+        """A separate process, so the kernels' own stderr is seen too (IPC transport)."""
+        import subprocess
+        import sys
+
+        proc = subprocess.run(
+            [sys.executable, "-m", "cchc_analysis.cli", "run", "--quarter", "2024Q1",
+             "--raw", str(project / "raw"), "--processed", str(project / "processed"),
+             "--out", str(tmp_path / "out"), "--notebooks", str(project / "notebooks")],
+            capture_output=True, text=True, cwd=tmp_path, timeout=300,
+        )
+        lines = proc.stdout.splitlines()
+        assert (proc.returncode, "TCP" in proc.stderr, "KeyboardInterrupt" in proc.stderr,
+                lines[0].startswith("Đã lập báo cáo quý I năm 2024 (theo quý dương lịch)"),
+                lines[-2:]) == (
+            0, False, False, True,
+            ["  Báo cáo HTML: out/2024Q1/report.html", "  Mục lục các báo cáo: out/index.html"],
+        )
+
+    def test_a_rerun_without_change_says_so_and_runs_nothing(self, project, second_run, tmp_path):
+        argv = ("--quarter", "2024Q1", "--out", str(tmp_path))
+        _cli(project, *argv)
+        before = (tmp_path / "2024Q1" / "manifest.json").read_text()
+        code, out, _ = _cli(project, *argv)
+        assert (code, out.startswith("Không có gì thay đổi"),
+                (tmp_path / "2024Q1" / "manifest.json").read_text() == before) == (0, True, True)
