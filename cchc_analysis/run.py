@@ -187,6 +187,8 @@ def run_quarter(
         )
         if quarter is not None:
             runner.open_bar(len(PIPELINE) + len(chosen_units))
+        elif units_count(units) is not None:  # the count does not depend on the quarter
+            runner.open_bar(len(PIPELINE) + units_count(units))
         if clean_needed:
             clean = runner.clean(clean_task)
         else:
@@ -201,7 +203,8 @@ def run_quarter(
                 raise
             _move_clean_notebook(clean, output_dir / quarter / "notebooks" / "01_clean.ipynb")
             chosen_units = select_units(units, quarter, period)
-            runner.open_bar(len(PIPELINE) + len(chosen_units), done=1)
+            if runner.bar is None:
+                runner.open_bar(len(PIPELINE) + len(chosen_units), done=1)
         base["quarter"] = quarter
         results = [clean] + runner.indicators_and_reports(
             clean, *_quarter_tasks(quarter, chosen_units, base, notebook_dir, output_dir)
@@ -224,6 +227,15 @@ def run_quarter(
     )
     batch.index = write_index(output_dir)
     return batch
+
+
+def units_count(spec: str | None) -> int | None:
+    """How many unit reports ``--units`` asks for, or ``None`` for ``all`` (depends on the quarter)."""
+    if not spec:
+        return 0
+    if spec.strip().lower() == "all":
+        return None
+    return len(dict.fromkeys(code.strip() for code in spec.split(",") if code.strip()))
 
 
 def _fingerprinted(parameters: dict) -> dict:
