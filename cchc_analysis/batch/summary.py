@@ -44,7 +44,7 @@ def summary_lines(batch: BatchResult, output_dir: Path, period: str, seconds: fl
     if up_to_date:
         lines.append(f"Không có gì thay đổi (dữ liệu, tham số, mã nguồn) từ lần chạy trước: "
                      f"báo cáo {label} đã là mới nhất.")
-    units = sorted({r.task.unit for r in batch.results if r.task.unit})
+    units = list(dict.fromkeys(r.task.unit for r in batch.results if r.task.unit))
     built = "toàn địa bàn" + (f" và {len(units)} đơn vị ({', '.join(units)})" if units else "")
     verb = "Đã có" if up_to_date else "Đã lập"
     lines.append(f"{verb} báo cáo {label} ({convention}) cho {built} "
@@ -63,7 +63,10 @@ def summary_lines(batch: BatchResult, output_dir: Path, period: str, seconds: fl
         ("Văn bản Word", sorted(qdir.glob("*.docx"))),
     ]
     for title, paths in groups:
-        if paths:
+        if len(paths) > 4:  # many unit reports: name the folder rather than every page
+            folders = list(dict.fromkeys(p.parent for p in paths))
+            lines.append(f"  {title}: {len(paths)} trang trong " + ", ".join(shown_path(f) for f in folders))
+        elif paths:
             lines.append(f"  {title}: " + ", ".join(shown_path(p) for p in paths))
     index = output_dir / "index.html"
     if index.exists():
