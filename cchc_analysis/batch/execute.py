@@ -120,6 +120,21 @@ def new_kernel_manager(kernel_name: str = "python3"):
     return KernelManager(kernel_name=kernel_name, transport="ipc", ip=str(prefix))
 
 
+def stop_kernel(km) -> None:
+    """Shut a kernel down by request, without the SIGINT ``shutdown_kernel`` sends first.
+
+    ipykernel logs a stray ``ERROR | KeyboardInterrupt`` when that signal lands while it is
+    still busy (a warm kernel importing, a kernel flushing its last output). A kernel that does
+    not stop within a second is killed.
+    """
+    if km is None or not km.has_kernel:
+        return
+    km.stop_restarter()
+    km.request_shutdown()
+    km.finish_shutdown(waittime=1.0)
+    km.cleanup_resources()
+
+
 class WarmKernel:
     """A fresh kernel for the next notebook, started (with :data:`WARM_IMPORTS` done) in a
     thread while the current notebook runs: the notebooks of a quarter run one after the
@@ -160,9 +175,7 @@ class WarmKernel:
 
     def discard(self) -> None:
         """Shut the kernel down if nobody took it (a notebook before it failed)."""
-        km = self.take()
-        if km is not None:
-            km.shutdown_kernel(now=True)
+        stop_kernel(self.take())
 
 
 def execute_task(task: NotebookTask, kernel: WarmKernel | None = None) -> NotebookResult:
@@ -208,8 +221,7 @@ def execute_task(task: NotebookTask, kernel: WarmKernel | None = None) -> Notebo
             task, "failed", time.perf_counter() - started, f"{type(exc).__name__}: {first}"
         )
     finally:
-        if km.has_kernel:
-            km.shutdown_kernel(now=True)
+        stop_kernel(km)
     return NotebookResult(task, "ok", time.perf_counter() - started)
 
 

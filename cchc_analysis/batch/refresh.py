@@ -10,7 +10,7 @@ from pathlib import Path
 from .. import config
 from ..errors import CchcError
 from ..io import write_text_atomic
-from .execute import new_kernel_manager
+from .execute import new_kernel_manager, stop_kernel
 from .inputs import without_iri_checker
 
 #: Notebooks committed with the outputs of their default run (nbval compares against them).
@@ -92,8 +92,7 @@ def refresh_committed_notebooks(
                 f"bản đã chạy cho thấy lỗi: {executed}"
             ) from None
         finally:
-            if km.has_kernel:
-                km.shutdown_kernel(now=True)
+            stop_kernel(km)
         nb = strip_machine_metadata(nbformat.read(str(executed), as_version=4))
         mode = source.stat().st_mode & 0o777
         write_text_atomic(source, nbformat.writes(nb) + "\n")
