@@ -5,10 +5,10 @@ A module registered here provides ``add_arguments(parser)`` and ``run(args) -> i
 folder options shared by several commands (``--raw``, ``--processed``, ``--out``) get one
 default and one help text here, from :mod:`cchc_analysis.config`, whatever the module says.
 
-Exit codes (also in ``cchc --help`` and the README): 0 done; 1 the input data cannot be used
-(:class:`~cchc_analysis.errors.InputError`, :class:`~cchc_analysis.errors.ConfigError`) or a
-notebook failed; 2 wrong usage (unknown option, bad ``--quarter`` value, unknown unit, a
-missing folder or earlier step); 130 interrupted with Ctrl+C (one line, no traceback; files
+Exit codes (also in ``cchc --help`` and the README): 0 done; 1 the input data is missing or
+cannot be used (:class:`~cchc_analysis.errors.InputError`, :class:`~cchc_analysis.errors.ConfigError`:
+a missing raw folder, no cleaned tables yet, a bad file) or a notebook failed; 2 wrong usage
+(unknown option, bad ``--quarter`` or ``--period`` value, unknown unit code); 130 interrupted with Ctrl+C (one line, no traceback; files
 being written are not left half-written).
 """
 
@@ -47,8 +47,8 @@ COMMON_FOLDERS = {
 EPILOG = """\
 mã thoát (exit codes):
   0    xong (done)
-  1    dữ liệu đầu vào không dùng được, hoặc một notebook bị lỗi (bad input data)
-  2    dùng sai lệnh: tùy chọn lạ, quý hoặc mã đơn vị sai, thiếu thư mục (usage error)
+  1    dữ liệu đầu vào thiếu hoặc không dùng được, hoặc một notebook bị lỗi (bad input data)
+  2    dùng sai lệnh: tùy chọn lạ, quý, kỳ hoặc mã đơn vị sai (usage error)
   130  bị dừng bằng Ctrl+C; kết quả dở dang bị bỏ (interrupted)
 """
 

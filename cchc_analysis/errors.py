@@ -53,9 +53,9 @@ class ConfigError(CchcError):
 
 #: Exit codes of the ``cchc`` command (documented in ``cchc --help`` and the README).
 EXIT_OK = 0
-#: The input data cannot be used (:class:`InputError`, :class:`ConfigError`), or a notebook failed.
+#: The input data is missing or unusable (:class:`InputError`, :class:`ConfigError`), or a notebook failed.
 EXIT_INPUT = 1
-#: Wrong usage: unknown option, bad --quarter value, unknown unit, missing folder or step.
+#: Wrong usage: unknown option, bad --quarter or --period value, unknown unit code.
 EXIT_USAGE = 2
 #: Interrupted with Ctrl+C (128 + SIGINT); partial results are discarded.
 EXIT_INTERRUPTED = 130

@@ -77,7 +77,7 @@ from .batch.refresh import (  # noqa: F401
 )
 from .batch.summary import shown_path, summary_lines
 from .batch.uptodate import fingerprint, previous_build
-from .errors import CchcError
+from .errors import CchcError, InputError
 
 #: The batch pipeline, in order.
 PIPELINE = ("01_clean", "02_indicators", "03_report")
@@ -154,7 +154,7 @@ def run_quarter(
     if quarter is not None:
         quarter = str(Quarter.parse(quarter))
     if not raw_dir.is_dir():
-        raise CchcError(f"không có thư mục dữ liệu thô {shown_path(raw_dir)}")
+        raise InputError(raw_dir, "không có thư mục dữ liệu thô này")
 
     started_at = _dt.datetime.now().astimezone()
     base = {

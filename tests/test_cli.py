@@ -65,6 +65,16 @@ class TestExitCodes:
             False,
         )
 
+    @pytest.mark.parametrize("command", ["clean", "run"])
+    def test_a_missing_raw_folder_is_1_in_every_command(self, capsys, tmp_path, command):
+        out = ["--out", str(tmp_path / "o")] if command == "run" else []
+        code, _, err = _main(capsys, command, "--raw", str(tmp_path / "none"),
+                             "--processed", str(tmp_path / "p"), *out)
+        assert (code, err.startswith(f"cchc {command}: lỗi: none: "), "Traceback" in err) == (1, True, False)
+
+    def test_a_wrong_period_is_2(self, capsys):
+        assert _main(capsys, "run", "--period", "fiscal")[0] == 2
+
     def test_an_unknown_option_is_2(self, capsys):
         assert _main(capsys, "run", "--no-such-option")[0] == EXIT_USAGE == 2
 

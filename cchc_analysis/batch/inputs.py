@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from .. import config
-from ..errors import CchcError
+from ..errors import CchcError, InputError
 
 
 def without_iri_checker() -> None:
@@ -137,13 +137,13 @@ def latest_complete_quarter(processed_dir: str | Path, period: str = config.DEFA
 
     path = Path(processed_dir) / "dossiers.parquet"
     if not path.exists():
-        raise CchcError(
-            f"chưa có hồ sơ đã làm sạch trong {path.parent.name}/: chạy `cchc clean` (hoặc 01_clean) trước"
+        raise InputError(
+            path, f"chưa có hồ sơ đã làm sạch trong {path.parent.name}/: chạy `cchc clean` (hoặc 01_clean) trước"
         )
     received = pd.read_parquet(path, columns=["received_at"])["received_at"]
     last = received.max()
     if pd.isna(last):
-        raise CchcError("dossiers.parquet không có ngày tiếp nhận nào: không chọn được quý")
+        raise InputError(path, "không có ngày tiếp nhận nào: không chọn được quý")
     return str(latest_complete_quarter_on(pd.Timestamp(last).date(), period))
 
 
