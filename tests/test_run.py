@@ -450,3 +450,14 @@ class TestQuietBatch:
         code, out, _ = _cli(project, *argv)
         assert (code, out.startswith("Không có gì thay đổi"),
                 (tmp_path / "2024Q1" / "manifest.json").read_text() == before) == (0, True, True)
+
+
+class TestFolderPermissions:
+    def test_output_folders_follow_the_umask(self, project, first_run):
+        import os
+
+        umask = os.umask(0)
+        os.umask(umask)
+        q = project / "outputs" / "2024Q1"
+        modes = {p.relative_to(project).as_posix(): p.stat().st_mode & 0o777 for p in (q, q / "notebooks", q / "units")}
+        assert modes == {k: 0o777 & ~umask for k in modes}
