@@ -59,6 +59,6 @@ clean-outputs:
 	rm -rf outputs data/processed
 
 # Installs the lock on Python 3.12 and 3.13 where present (.smoke/) and checks that clean +
-# indicators give the same form 06 as on 3.11 (a few minutes per version; not part of `make test`).
+# indicators give the same form 06 as on 3.11 (about 2.5 min per version; .ci/run runs it after `make test`).
 smoke-python: setup
 	tests/smoke_python_versions.sh
