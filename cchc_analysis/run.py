@@ -318,8 +318,9 @@ class _Runner:
         """Show the bar once its total is known (it never changes afterwards)."""
         from tqdm import tqdm
 
-        self.bar = tqdm(total=total, initial=done, file=sys.stderr, unit="sổ",
-                        desc="cchc run", disable=not self.progress, leave=False)
+        self.bar = tqdm(total=total, initial=done, file=sys.stderr, desc="cchc run",
+                        bar_format="{desc}: {n_fmt}/{total_fmt} sổ tay |{bar:20}| {elapsed}{postfix}",
+                        disable=not self.progress, leave=False)
 
     def advance(self, step: str | None = None) -> None:
         if self.bar is not None:
