@@ -57,6 +57,7 @@ from .batch.execute import (  # noqa: F401  (re-exported)
     declared_parameters,
     execute_task,
 )
+from .batch.execute import stop_all_kernels
 from .batch.index import render_index, write_index  # noqa: F401
 from .batch.inputs import (  # noqa: F401
     latest_complete_quarter,
@@ -209,6 +210,12 @@ def run_quarter(
         results = [clean] + runner.indicators_and_reports(
             clean, *_quarter_tasks(quarter, chosen_units, base, notebook_dir, output_dir)
         )
+    except KeyboardInterrupt:
+        # Ctrl+C: no kernel left running, no half-executed notebook in the staging place; the
+        # manifest and index are not rewritten, so they still describe the last complete run.
+        (output_dir / "01_clean.ipynb").unlink(missing_ok=True)
+        runner.abort()
+        raise
     finally:
         runner.close()
 
@@ -357,6 +364,13 @@ class _Runner:
     def update(self, n: int = 1) -> None:
         """Progress of :func:`_execute_many` (one report done)."""
         self.advance()
+
+    def abort(self) -> None:
+        """After Ctrl+C: wait for kernels still starting, then kill every kernel directly."""
+        for kernel in self.kernels:
+            kernel.join()
+        self.kernels = []
+        stop_all_kernels()
 
     def close(self) -> None:
         if self.bar is not None:

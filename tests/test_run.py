@@ -461,3 +461,39 @@ class TestFolderPermissions:
         q = project / "outputs" / "2024Q1"
         modes = {p.relative_to(project).as_posix(): p.stat().st_mode & 0o777 for p in (q, q / "notebooks", q / "units")}
         assert modes == {k: 0o777 & ~umask for k in modes}
+
+
+class TestInterrupt:
+    def test_ctrl_c_gives_130_one_line_no_kernel_left_and_no_staged_notebook(self, tmp_path):
+        """Ctrl+C reaches the whole process group (as from a terminal) while 01_clean runs."""
+        import os
+        import signal
+        import subprocess
+        import sys
+        import time
+
+        nbdir = tmp_path / "notebooks"
+        nbdir.mkdir()
+        _notebook(nbdir / "01_clean.ipynb", "import time\ntime.sleep(15)\n")
+        _notebook(nbdir / "02_indicators.ipynb", INDICATORS_SRC, 'engine: str = "pandas"  # engine\n')
+        _notebook(nbdir / "03_report.ipynb", REPORT_SRC)
+        (tmp_path / "raw").mkdir()
+        (tmp_path / "raw" / "dossiers.csv").write_text("received\n2024-04-10\n")
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "cchc_analysis.cli", "run", "--no-progress",
+             "--raw", str(tmp_path / "raw"), "--processed", str(tmp_path / "processed"),
+             "--out", str(tmp_path / "out"), "--notebooks", str(nbdir)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        )
+        deadline = time.monotonic() + 120
+        while not (tmp_path / "out" / "01_clean.ipynb").exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        time.sleep(3)  # the kernel is inside time.sleep(15)
+        os.killpg(proc.pid, signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+        time.sleep(2)  # an orphaned kernel would print "Parent appears to have exited" by now
+        assert (proc.returncode, err.strip().splitlines(), (tmp_path / "out" / "01_clean.ipynb").exists()) == (
+            130,
+            ["cchc run: đã dừng theo yêu cầu (Ctrl+C); kết quả dở dang bị bỏ, kết quả trước đó giữ nguyên."],
+            False,
+        )

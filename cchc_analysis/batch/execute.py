@@ -117,7 +117,31 @@ def new_kernel_manager(kernel_name: str = "python3"):
     runtime = Path(jupyter_runtime_dir())
     runtime.mkdir(parents=True, exist_ok=True)
     prefix = runtime / f"cchc-kernel-{uuid.uuid4().hex[:12]}"
-    return KernelManager(kernel_name=kernel_name, transport="ipc", ip=str(prefix))
+    km = KernelManager(kernel_name=kernel_name, transport="ipc", ip=str(prefix))
+    _LIVE_KERNELS.add(km)
+    return km
+
+
+#: Kernel managers made by :func:`new_kernel_manager` and not yet stopped (this process).
+_LIVE_KERNELS: set = set()
+
+
+def stop_all_kernels() -> None:
+    """Kill every kernel this process started and has not stopped (after Ctrl+C): none is left
+    running, and none prints "Parent appears to have exited" after the command has ended."""
+    # Not through jupyter_client's event loop: it still holds the interrupted papermill task,
+    # which would raise KeyboardInterrupt again. The kernel process is killed directly.
+    for km in list(_LIVE_KERNELS):
+        _LIVE_KERNELS.discard(km)
+        try:
+            process = getattr(getattr(km, "provisioner", None), "process", None)
+            if process is not None and process.poll() is None:
+                process.kill()
+                process.wait(timeout=5)
+            km.cleanup_connection_file()
+            km.cleanup_ipc_files()
+        except Exception:  # pragma: no cover - best effort while interrupted
+            pass
 
 
 def stop_kernel(km) -> None:
@@ -127,7 +151,10 @@ def stop_kernel(km) -> None:
     still busy (a warm kernel importing, a kernel flushing its last output). A kernel that does
     not stop within a second is killed.
     """
-    if km is None or not km.has_kernel:
+    if km is None:
+        return
+    _LIVE_KERNELS.discard(km)
+    if not km.has_kernel:
         return
     km.stop_restarter()
     km.request_shutdown()
@@ -172,6 +199,10 @@ class WarmKernel:
         self._thread.join()
         km, self._km = self._km, None
         return km
+
+    def join(self) -> None:
+        """Wait until the kernel has started (or failed to), keeping it for :meth:`take`."""
+        self._thread.join()
 
     def discard(self) -> None:
         """Shut the kernel down if nobody took it (a notebook before it failed)."""
