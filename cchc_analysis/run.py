@@ -110,6 +110,7 @@ def run_quarter(
     notebook_dir: str | Path | None = None,
     force_clean: bool = False,
     progress: bool = True,
+    rebuild: bool = False,
 ) -> BatchResult:
     """Build one quarter: clean if needed, indicators, report(s), HTML, manifest, index.
 
@@ -132,6 +133,9 @@ def run_quarter(
         Run ``01_clean`` even if the raw exports did not change.
     progress
         Show a tqdm progress bar on stderr.
+    rebuild
+        Run the notebooks even when the last build of the quarter had the same inputs,
+        parameters and code (otherwise that build is reported as up to date; ``BatchResult.up_to_date``).
 
     Returns
     -------
@@ -168,7 +172,7 @@ def run_quarter(
         "engine": engine,
     }
     clean_needed = force_clean or raw_changed(raw_dir, processed_dir)
-    if not clean_needed:
+    if not clean_needed and not rebuild:
         quarter = quarter or latest_complete_quarter(processed_dir, period)
         chosen_units = select_units(units, quarter, period)
         done = _previous_batch(quarter, chosen_units, base, raw_dir, processed_dir, output_dir,
@@ -402,6 +406,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="thư mục các notebook được chạy (mặc định: notebooks)")
     parser.add_argument("--clean", action="store_true",
                         help="chạy lại 01_clean kể cả khi dữ liệu thô không đổi")
+    parser.add_argument("--force", action="store_true",
+                        help="chạy lại các notebook kể cả khi dữ liệu, tham số và mã nguồn không đổi")
     parser.add_argument("--no-progress", action="store_true", help="không hiện thanh tiến độ")
 
 
@@ -420,6 +426,7 @@ def run(args: argparse.Namespace) -> int:
         notebook_dir=getattr(args, "notebooks", None),
         force_clean=args.clean,
         progress=not getattr(args, "no_progress", False),
+        rebuild=getattr(args, "force", False),
     )
     if batch.failures:
         print(f"cchc run: {len(batch.failures)} sổ tay bị lỗi:", file=sys.stderr)

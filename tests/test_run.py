@@ -452,6 +452,15 @@ class TestQuietBatch:
                 (tmp_path / "2024Q1" / "manifest.json").read_text() == before) == (0, True, True)
 
 
+class TestForce:
+    def test_force_runs_the_notebooks_again_without_any_change(self, project, second_run, tmp_path):
+        argv = ("--quarter", "2024Q1", "--out", str(tmp_path))
+        _cli(project, *argv)
+        code, out, _ = _cli(project, *argv, "--force")
+        statuses = [n["status"] for n in json.loads((tmp_path / "2024Q1" / "manifest.json").read_text())["notebooks"]]
+        assert (code, out.startswith("Đã lập báo cáo"), statuses) == (0, True, ["up_to_date", "ok", "ok"])
+
+
 class TestFolderPermissions:
     def test_output_folders_follow_the_umask(self, project, first_run):
         import os
