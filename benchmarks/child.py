@@ -346,7 +346,7 @@ def prepare_fanout(rows, jobs):
         began = time.perf_counter()
         batch = run_quarter(config.DEFAULT_QUARTER, units=units, jobs=int(jobs),
                             raw_dir=config.SAMPLE_DIR, processed_dir=processed,
-                            output_dir=outputs, progress=False)
+                            output_dir=outputs, progress=False, rebuild=True)
         total = time.perf_counter() - began
         if not batch.ok:
             raise RuntimeError("; ".join(f"{r.task.notebook}: {r.error}" for r in batch.failures))

@@ -1,7 +1,15 @@
 """The ``cchc`` command. Each sub-command lives in its own module and is imported lazily,
 so ``cchc --help`` and quick commands start fast.
 
-A module registered here provides ``add_arguments(parser)`` and ``run(args) -> int``.
+A module registered here provides ``add_arguments(parser)`` and ``run(args) -> int``. The
+folder options shared by several commands (``--raw``, ``--processed``, ``--out``) get one
+default and one help text here, from :mod:`cchc_analysis.config`, whatever the module says.
+
+Exit codes (also in ``cchc --help`` and the README): 0 done; 1 the input data is missing or
+cannot be used (:class:`~cchc_analysis.errors.InputError`, :class:`~cchc_analysis.errors.ConfigError`:
+a missing raw folder, no cleaned tables yet, a bad file) or a notebook failed; 2 wrong usage
+(unknown option, bad ``--quarter`` or ``--period`` value, unknown unit code); 130 interrupted with Ctrl+C (one line, no traceback; files
+being written are not left half-written).
 """
 
 from __future__ import annotations
@@ -10,26 +18,88 @@ import argparse
 import importlib
 import sys
 
-from .errors import CchcError
+from . import __version__, config
+from .errors import (
+    EXIT_INPUT,
+    EXIT_INTERRUPTED,
+    EXIT_USAGE,
+    CchcError,
+    ConfigError,
+    InputError,
+)
 
 #: sub-command -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
-    "sample": ("cchc_analysis.sample", "write the synthetic sample exports"),
-    "clean": ("cchc_analysis.clean", "raw exports -> typed, reconciled parquet tables"),
-    "indicators": ("cchc_analysis.indicators", "form 06, indicators and quality for a quarter"),
-    "run": ("cchc_analysis.run", "execute the notebooks for a quarter (and per unit)"),
+    "sample": ("cchc_analysis.sample", "ghi bộ dữ liệu mẫu tổng hợp (sample exports)"),
+    "clean": ("cchc_analysis.clean", "làm sạch dữ liệu thô thành bảng parquet (raw -> processed)"),
+    "indicators": ("cchc_analysis.indicators", "mẫu 06, chỉ số và chất lượng dữ liệu của một quý"),
+    "run": ("cchc_analysis.run", "chạy các notebook, lập báo cáo HTML của một quý (và từng đơn vị)"),
+    "units": ("cchc_analysis.units_cli", "liệt kê mã đơn vị, tên, cấp và thời gian hiệu lực"),
 }
+
+#: Shared folder options: dest -> (default, help). One source for every command.
+COMMON_FOLDERS = {
+    "raw": (config.SAMPLE_DIR, "thư mục dữ liệu thô (raw exports; mặc định: data/raw/sample)"),
+    "processed": (config.PROCESSED_DIR, "thư mục bảng đã làm sạch (mặc định: data/processed)"),
+    "out": (config.OUTPUT_DIR, "thư mục kết quả, mỗi quý một thư mục con (mặc định: outputs)"),
+}
+
+EPILOG = """\
+mã thoát (exit codes):
+  0    xong (done)
+  1    dữ liệu đầu vào thiếu hoặc không dùng được, hoặc một notebook bị lỗi (bad input data)
+  2    dùng sai lệnh: tùy chọn lạ, quý, kỳ hoặc mã đơn vị sai (usage error)
+  130  bị dừng bằng Ctrl+C; kết quả dở dang bị bỏ (interrupted)
+"""
+
+
+def exit_code_for(exc: CchcError) -> int:
+    """1 for data the suite cannot use, 2 for a wrong command (see the module docstring)."""
+    return EXIT_INPUT if isinstance(exc, (InputError, ConfigError)) else EXIT_USAGE
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="cchc", description="Sơ kết công tác cải cách hành chính quý — analysis suite."
+        prog="cchc",
+        description="Sơ kết công tác cải cách hành chính theo quý — bộ công cụ phân tích.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser._actions[0].help = "in hướng dẫn này rồi thoát (show this help)"
+    parser.add_argument("--version", action="version", version=f"cchc-analysis {__version__}",
+                        help="in số phiên bản rồi thoát (show the version)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, (module_name, help_text) in COMMANDS.items():
-        sp = sub.add_parser(name, help=help_text, description=help_text)
+        sp = sub.add_parser(name, help=help_text, description=help_text, epilog=EPILOG,
+                            formatter_class=argparse.RawDescriptionHelpFormatter)
+        sp._actions[0].help = "in hướng dẫn này rồi thoát (show this help)"
         sp.set_defaults(_module=module_name)
     return parser
+
+
+def harmonise_folders(parser: argparse.ArgumentParser) -> None:
+    """Give ``--raw``/``--processed``/``--out`` the defaults and help of :data:`COMMON_FOLDERS`."""
+    for action in parser._actions:
+        if action.dest in COMMON_FOLDERS:
+            action.default, action.help = COMMON_FOLDERS[action.dest]
+
+
+def _quarter(text: str) -> str:
+    from .periods import Quarter
+
+    try:
+        return str(Quarter.parse(text))
+    except (ValueError, CchcError):
+        raise argparse.ArgumentTypeError(
+            f"quý '{text}' không hợp lệ; cần dạng NĂMQn, ví dụ 2024Q1"
+        ) from None
+
+
+def _check_quarter_option(parser: argparse.ArgumentParser) -> None:
+    """A wrong ``--quarter`` is a usage error (exit 2) found before any work starts."""
+    for action in parser._actions:
+        if action.dest == "quarter":
+            action.type = _quarter
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -43,16 +113,19 @@ def main(argv: list[str] | None = None) -> int:
             a for a in parser._actions if isinstance(a, argparse._SubParsersAction)
         )
         module.add_arguments(subparsers.choices[command])
-    args = parser.parse_args(argv)
-    module = importlib.import_module(args._module)
+        harmonise_folders(subparsers.choices[command])
+        _check_quarter_option(subparsers.choices[command])
     try:
+        args = parser.parse_args(argv)
+        module = importlib.import_module(args._module)
         return int(module.run(args) or 0)
     except CchcError as exc:
-        print(f"cchc {args.command}: error: {exc}", file=sys.stderr)
-        return 2
+        print(f"cchc {command}: lỗi: {exc}", file=sys.stderr)
+        return exit_code_for(exc)
     except KeyboardInterrupt:
-        print(f"cchc {args.command}: interrupted; previous results left intact", file=sys.stderr)
-        return 130
+        print(f"\ncchc {command}: đã dừng theo yêu cầu (Ctrl+C); kết quả dở dang bị bỏ, "
+              "kết quả trước đó giữ nguyên.", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

@@ -53,6 +53,18 @@ DEFAULT_ENGINE = "pandas"
 TIMEZONE = "Asia/Ho_Chi_Minh"
 
 
+def resolve_dir(value: str | os.PathLike | None, default: Path) -> Path:
+    """A folder parameter of a notebook or command: ``None`` means ``default`` (one of the
+    folders above, absolute, so the same wherever the kernel runs); a given path is used as
+    given (a relative one from the current working folder).
+
+    The notebooks declare ``raw_dir``, ``processed_dir``, ``output_dir`` as ``None`` and call
+    this right after their parameters cell, so plain ``papermill`` from the project root,
+    JupyterLab and ``cchc run`` find ``data/`` and ``outputs/`` the same way.
+    """
+    return Path(default) if value is None else Path(value).expanduser()
+
+
 def reference_path(name: str) -> Path:
     """Return the reference file ``name``: the user's override if present, else the shipped one."""
     user = USER_REFERENCE_DIR / name

@@ -49,3 +49,13 @@ class InputError(CchcError):
 
 class ConfigError(CchcError):
     """A reference or settings file (units, catalogue, targets, aliases) is invalid."""
+
+
+#: Exit codes of the ``cchc`` command (documented in ``cchc --help`` and the README).
+EXIT_OK = 0
+#: The input data is missing or unusable (:class:`InputError`, :class:`ConfigError`), or a notebook failed.
+EXIT_INPUT = 1
+#: Wrong usage: unknown option, bad --quarter or --period value, unknown unit code.
+EXIT_USAGE = 2
+#: Interrupted with Ctrl+C (128 + SIGINT); partial results are discarded.
+EXIT_INTERRUPTED = 130

@@ -16,14 +16,13 @@ either, so the committed notebooks' outputs are the same on every machine.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
 from IPython.display import Markdown, display
 
 from . import fmt, refdata, schema
-from .labels import CHANNEL_LABELS, INDICATOR_LABELS, LEVEL_LABELS
+from .labels import INDICATOR_LABELS, LEVEL_LABELS
 
 ALL = "ALL"
 
@@ -408,112 +407,10 @@ def show_report(tables: Any, unit: str | None = None) -> None:
 # --------------------------------------------------------------------------- explore
 
 
-def filter_dossiers(
-    dossiers: pd.DataFrame,
-    unit: str | Iterable[str] | None = None,
-    field: str | Iterable[str] | None = None,
-    procedure: str | Iterable[str] | None = None,
-    channel: str | Iterable[str] | None = None,
-) -> pd.DataFrame:
-    """Dossiers of the given unit(s), field(s), procedure code(s) and channel(s).
-
-    ``None`` keeps everything; a string or a list of strings keeps those values. A procedure
-    may be given by code (``1.004873``) or by a part of its name (case-insensitive).
-    """
-    mask = pd.Series(True, index=dossiers.index)
-
-    def _values(v):
-        return [v] if isinstance(v, str) else list(v)
-
-    if unit is not None:
-        mask &= dossiers["unit_code"].isin(_values(unit))
-    if field is not None:
-        mask &= dossiers["field"].isin(_values(field))
-    if channel is not None:
-        mask &= dossiers["channel"].isin(_values(channel))
-    if procedure is not None:
-        wanted = _values(procedure)
-        by_code = dossiers["procedure_code"].isin(wanted)
-        names = dossiers["procedure_name"].fillna("").str.lower()
-        by_name = pd.Series(False, index=dossiers.index)
-        for w in wanted:
-            by_name |= names.str.contains(w.lower(), regex=False)
-        mask &= by_code | by_name
-    return dossiers[mask]
-
-
-def late_dossiers(dossiers: pd.DataFrame, quarter: str, period: str = "calendar") -> pd.DataFrame:
-    """Dossiers resolved late in the quarter and dossiers overdue at its end (DESIGN §7).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Dossier id, procedure code and name, field, unit, channel, dates (dd/mm/yyyy) and
-        "Tình trạng" ("Đã giải quyết quá hạn" / "Đang giải quyết, quá hạn"); sorted by unit,
-        then received date. No personal data.
-    """
-    from . import outcome
-    from .periods import Quarter
-
-    start, end = Quarter.parse(quarter).bounds(period)
-    flags = outcome.dossier_flags(dossiers, start, end)
-    late = flags[flags["resolved_late"] | flags["pending_overdue"]].copy()
-    late = late.sort_values(["unit_code", "received_at", "dossier_id"])
-    return pd.DataFrame({
-        DOSSIER_LIST_LABELS["dossier_id"]: late["dossier_id"].to_numpy(),
-        DOSSIER_LIST_LABELS["procedure_code"]: late["procedure_code"].to_numpy(),
-        DOSSIER_LIST_LABELS["procedure_name"]: late["procedure_name"].to_numpy(),
-        DOSSIER_LIST_LABELS["field"]: late["field"].to_numpy(),
-        DOSSIER_LIST_LABELS["unit"]: late["unit_code"].map(unit_label).to_numpy(),
-        DOSSIER_LIST_LABELS["channel"]: late["channel"].map(lambda c: CHANNEL_LABELS.get(c, fmt.MISSING)).to_numpy(),
-        DOSSIER_LIST_LABELS["received"]: late["received_at"].map(_date).to_numpy(),
-        DOSSIER_LIST_LABELS["due"]: late["due_at"].map(_date).to_numpy(),
-        DOSSIER_LIST_LABELS["finished"]: late["finished_at"].where(late["resolved_late"]).map(_date).to_numpy(),
-        DOSSIER_LIST_LABELS["situation"]: late["resolved_late"].map(
-            {True: "Đã giải quyết quá hạn", False: "Đang giải quyết, quá hạn"}
-        ).to_numpy(),
-    }, index=pd.RangeIndex(1, len(late) + 1, name="STT"))
-
-
-def dossier_breakdown(dossiers: pd.DataFrame, by: str = "field") -> pd.DataFrame:
-    """Number of dossiers by ``field``, ``unit_code``, ``channel`` or ``procedure_name``."""
-    labels = {"field": "Lĩnh vực", "unit_code": "Đơn vị", "channel": "Kênh nộp", "procedure_name": "Thủ tục"}
-    counts = dossiers[by].value_counts(dropna=False)
-    keys = counts.index.to_series().fillna(fmt.MISSING)
-    if by == "unit_code":
-        keys = keys.map(unit_label)
-    elif by == "channel":
-        keys = keys.map(lambda c: CHANNEL_LABELS.get(c, c))
-    frame = pd.DataFrame({labels.get(by, by): keys.to_numpy(), "n": counts.to_numpy()})
-    frame = frame.sort_values(["n", labels.get(by, by)], ascending=[False, True])
-    frame["Số hồ sơ"] = frame.pop("n").map(_int)
-    return frame.set_index(labels.get(by, by))
-
-
-def compare_quarters(
-    history: pd.DataFrame,
-    indicators: Iterable[str] = ("on_time_rate", "online_rate", "digitised_input_rate"),
-    unit_code: str = ALL,
-) -> pd.DataFrame:
-    """The given indicators of one unit over the quarters of ``history`` (one column per quarter).
-
-    Quarters without data are absent (history omits them), never shown as 0.
-    """
-    from .periods import Quarter
-
-    indicators = list(indicators)
-    rows = history[
-        (history["unit_code"] == unit_code)
-        & (history["field"] == ALL)
-        & (history["indicator"].isin(indicators))
-    ]
-    quarters = sorted(rows["quarter"].unique(), key=Quarter.parse)
-    table = {}
-    for q in quarters:
-        sub = rows[rows["quarter"] == q].set_index("indicator")["value"]
-        table[Quarter.parse(q).short_label_vi()] = [
-            _indicator_value(i, sub.get(i)) if i in sub.index else fmt.MISSING for i in indicators
-        ]
-    frame = pd.DataFrame(table, index=[INDICATOR_LABELS.get(i, i) for i in indicators])
-    frame.index.name = "Chỉ số"
-    return frame
+# Explore helpers live in display_explore; imported last (it imports the helpers above).
+from .display_explore import (  # noqa: E402,F401  (re-exported)
+    filter_dossiers,
+    late_dossiers,
+    dossier_breakdown,
+    compare_quarters,
+)

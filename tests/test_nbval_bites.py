@@ -75,7 +75,7 @@ def reference(tmp_path_factory) -> Path:
     executed = folder / "01_clean.ipynb"
     papermill.execute_notebook(
         str(NOTEBOOK), str(executed), cwd=str(folder), progress_bar=False,
-        parameters={"raw_dir": "raw", "processed_dir": "processed", "output_dir": "outputs"},
+        parameters={"raw_dir": "raw", "processed_dir": "processed"},
     )
     nb = strip_machine_metadata(nbformat.read(str(executed), as_version=4))
     nbformat.write(nb, str(executed))
@@ -128,7 +128,16 @@ class TestSanitizePatterns:
 
 
 COMMITTED = ("01_clean", "02_indicators", "03_report", "explore")
-COMMON_PARAMETERS = ["quarter", "period", "unit", "raw_dir", "processed_dir", "output_dir"]
+#: The parameters each notebook uses, and only those (``papermill --help-notebook`` lists them).
+PARAMETERS = {
+    "01_clean": ["raw_dir", "processed_dir"],
+    "02_indicators": ["quarter", "period", "unit", "processed_dir", "output_dir", "engine"],
+    "03_report": ["quarter", "period", "unit", "output_dir"],
+    "explore": ["quarter", "period", "unit", "processed_dir", "output_dir", "field", "procedure", "channel"],
+}
+#: Defaults shared by every notebook that declares the parameter; folders: None = config's.
+DEFAULTS = {"quarter": '"2024Q1"', "period": '"calendar"', "unit": "None", "raw_dir": "None",
+            "processed_dir": "None", "output_dir": "None", "engine": '"pandas"'}
 
 
 def _committed(name: str) -> Path:
@@ -139,21 +148,29 @@ def _committed(name: str) -> Path:
 
 class TestCommittedNotebooks:
     @pytest.mark.parametrize("name", COMMITTED)
-    def test_declares_the_common_parameters_with_help(self, name):
-        params = papermill.inspect_notebook(str(_committed(name)))
-        assert [(p, bool(params[p]["help"])) for p in COMMON_PARAMETERS] == [(p, True) for p in COMMON_PARAMETERS]
+    def test_declares_only_the_parameters_it_uses(self, name):
+        assert list(papermill.inspect_notebook(str(_committed(name)))) == PARAMETERS[name]
 
-    def test_default_parameters_are_the_sample_and_relative_folders(self):
-        params = papermill.inspect_notebook(str(_committed("01_clean")))
-        assert {p: params[p]["default"] for p in COMMON_PARAMETERS} == {
-            "quarter": '"2024Q1"', "period": '"calendar"', "unit": "None",
-            "raw_dir": '"../data/raw/sample"', "processed_dir": '"../data/processed"',
-            "output_dir": '"../outputs"',
+    @pytest.mark.parametrize("name", COMMITTED)
+    def test_each_parameter_has_vietnamese_help_ending_with_its_english_name(self, name):
+        params = papermill.inspect_notebook(str(_committed(name)))
+        helps = {p: params[p]["help"] for p in params}
+        assert [p for p, h in helps.items() if not (h.endswith(")") and any(ord(c) > 127 for c in h))] == []
+
+    @pytest.mark.parametrize("name", COMMITTED)
+    def test_defaults_are_the_shared_ones_and_folders_come_from_config(self, name):
+        params = papermill.inspect_notebook(str(_committed(name)))
+        assert {p: params[p]["default"] for p in params if p in DEFAULTS} == {
+            p: DEFAULTS[p] for p in PARAMETERS[name] if p in DEFAULTS
         }
 
-    def test_indicators_notebook_also_takes_the_engine(self):
-        params = papermill.inspect_notebook(str(_committed("02_indicators")))
-        assert (params["engine"]["default"], params["engine"]["inferred_type_name"]) == ('"pandas"', "str")
+    @pytest.mark.parametrize("name", COMMITTED)
+    def test_resolves_each_folder_parameter_right_after_the_parameters_cell(self, name):
+        nb = nbformat.read(str(_committed(name)), as_version=4)
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        first = next(i for i, c in enumerate(code) if "parameters" in c.metadata.get("tags", []))
+        folders = [p for p in PARAMETERS[name] if p.endswith("_dir")]
+        assert [f"{p} = config.resolve_dir({p}," in code[first + 1].source for p in folders] == [True] * len(folders)
 
     @pytest.mark.parametrize("name", COMMITTED)
     def test_is_committed_executed_and_without_errors(self, name):

@@ -176,7 +176,7 @@ class TestLatestCompleteQuarter:
         assert latest_complete_quarter(tmp_path) == "2024Q2"
 
     def test_without_processed_dossiers_raises_a_clear_error(self, tmp_path):
-        with pytest.raises(CchcError, match="run `cchc clean`"):
+        with pytest.raises(CchcError, match="chạy `cchc clean`"):
             latest_complete_quarter(tmp_path)
 
 
@@ -243,7 +243,7 @@ class TestSelectUnits:
         assert select_units("x-phu-son, p-phu-bai,x-phu-son", "2024Q1") == ["x-phu-son", "p-phu-bai"]
 
     def test_a_unit_not_valid_in_the_quarter_is_refused(self):
-        with pytest.raises(CchcError, match="p-thanh-thuy not valid in 2024Q1"):
+        with pytest.raises(CchcError, match="mã đơn vị p-thanh-thuy không có trong quý 2024Q1"):
             select_units("p-thanh-thuy", "2024Q1")
 
     def test_no_spec_means_no_unit_reports(self):
@@ -256,7 +256,7 @@ class TestRun:
 
     def test_the_failure_is_listed_with_the_executed_notebook(self, project, first_run):
         path = project / "outputs" / "2024Q1" / "notebooks" / "03_report_x-phu-son.ipynb"
-        assert f"03_report [x-phu-son]: ValueError: report broken on purpose for x-phu-son — see {path}" in first_run["err"]
+        assert f"03_report [x-phu-son]: ValueError: report broken on purpose for x-phu-son — xem {path}" in first_run["err"]
 
     def test_the_executed_failing_notebook_shows_the_error(self, project, first_run):
         nb = nbformat.read(
@@ -379,7 +379,7 @@ class TestRefreshCommittedNotebooks:
         nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
         nbformat.write(nb, str(tmp_path / "bad.ipynb"))
         before = (tmp_path / "bad.ipynb").read_text()
-        with pytest.raises(CchcError, match="bad.ipynb failed \\(ZeroDivisionError"):
+        with pytest.raises(CchcError, match="bad.ipynb bị lỗi \\(ZeroDivisionError"):
             refresh_committed_notebooks(tmp_path, names=("bad",), progress=False)
         assert (tmp_path / "bad.ipynb").read_text() == before
 
@@ -421,3 +421,88 @@ class TestWarmKernel:
         km = warm._km
         warm.discard()
         assert not km.is_alive()
+
+
+class TestQuietBatch:
+    def test_output_has_no_kernel_warning_and_ends_with_the_summary(self, project, second_run, tmp_path):
+        """A separate process, so the kernels' own stderr is seen too (IPC transport)."""
+        import subprocess
+        import sys
+
+        proc = subprocess.run(
+            [sys.executable, "-m", "cchc_analysis.cli", "run", "--quarter", "2024Q1",
+             "--raw", str(project / "raw"), "--processed", str(project / "processed"),
+             "--out", str(tmp_path / "out"), "--notebooks", str(project / "notebooks")],
+            capture_output=True, text=True, cwd=tmp_path, timeout=300,
+        )
+        lines = proc.stdout.splitlines()
+        assert (proc.returncode, "TCP" in proc.stderr, "KeyboardInterrupt" in proc.stderr,
+                lines[0].startswith("Đã lập báo cáo quý I năm 2024 (theo quý dương lịch)"),
+                lines[-2:]) == (
+            0, False, False, True,
+            ["  Báo cáo HTML: out/2024Q1/report.html", "  Mục lục các báo cáo: out/index.html"],
+        )
+
+    def test_a_rerun_without_change_says_so_and_runs_nothing(self, project, second_run, tmp_path):
+        argv = ("--quarter", "2024Q1", "--out", str(tmp_path))
+        _cli(project, *argv)
+        before = (tmp_path / "2024Q1" / "manifest.json").read_text()
+        code, out, _ = _cli(project, *argv)
+        assert (code, out.startswith("Không có gì thay đổi"),
+                (tmp_path / "2024Q1" / "manifest.json").read_text() == before) == (0, True, True)
+
+
+class TestForce:
+    def test_force_runs_the_notebooks_again_without_any_change(self, project, second_run, tmp_path):
+        argv = ("--quarter", "2024Q1", "--out", str(tmp_path))
+        _cli(project, *argv)
+        code, out, _ = _cli(project, *argv, "--force")
+        statuses = [n["status"] for n in json.loads((tmp_path / "2024Q1" / "manifest.json").read_text())["notebooks"]]
+        assert (code, out.startswith("Đã lập báo cáo"), statuses) == (0, True, ["up_to_date", "ok", "ok"])
+
+
+class TestFolderPermissions:
+    def test_output_folders_follow_the_umask(self, project, first_run):
+        import os
+
+        umask = os.umask(0)
+        os.umask(umask)
+        q = project / "outputs" / "2024Q1"
+        modes = {p.relative_to(project).as_posix(): p.stat().st_mode & 0o777 for p in (q, q / "notebooks", q / "units")}
+        assert modes == {k: 0o777 & ~umask for k in modes}
+
+
+class TestInterrupt:
+    def test_ctrl_c_gives_130_one_line_no_kernel_left_and_no_staged_notebook(self, tmp_path):
+        """Ctrl+C reaches the whole process group (as from a terminal) while 01_clean runs."""
+        import os
+        import signal
+        import subprocess
+        import sys
+        import time
+
+        nbdir = tmp_path / "notebooks"
+        nbdir.mkdir()
+        _notebook(nbdir / "01_clean.ipynb", "import time\ntime.sleep(15)\n")
+        _notebook(nbdir / "02_indicators.ipynb", INDICATORS_SRC, 'engine: str = "pandas"  # engine\n')
+        _notebook(nbdir / "03_report.ipynb", REPORT_SRC)
+        (tmp_path / "raw").mkdir()
+        (tmp_path / "raw" / "dossiers.csv").write_text("received\n2024-04-10\n")
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "cchc_analysis.cli", "run", "--no-progress",
+             "--raw", str(tmp_path / "raw"), "--processed", str(tmp_path / "processed"),
+             "--out", str(tmp_path / "out"), "--notebooks", str(nbdir)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        )
+        deadline = time.monotonic() + 120
+        while not (tmp_path / "out" / "01_clean.ipynb").exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        time.sleep(3)  # the kernel is inside time.sleep(15)
+        os.killpg(proc.pid, signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+        time.sleep(2)  # an orphaned kernel would print "Parent appears to have exited" by now
+        assert (proc.returncode, err.strip().splitlines(), (tmp_path / "out" / "01_clean.ipynb").exists()) == (
+            130,
+            ["cchc run: đã dừng theo yêu cầu (Ctrl+C); kết quả dở dang bị bỏ, kết quả trước đó giữ nguyên."],
+            False,
+        )

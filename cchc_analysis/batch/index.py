@@ -1,0 +1,100 @@
+"""``outputs/index.html``: every quarter and unit report built so far, from a Jinja2 template."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from ..io import write_text_atomic
+
+_QUARTER_DIR = re.compile(r"^\d{4}Q[1-4]$")
+TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
+
+
+def _period_notes(manifest: dict) -> list[str]:
+    """The sentences under a quarter's heading: period convention, synthetic data, failure."""
+    period = manifest.get("parameters", {}).get("period")
+    notes = []
+    if period == "nd09":
+        notes.append("Kỳ báo cáo theo Nghị định 09/2019/NĐ-CP (từ ngày 15 tháng trước quý "
+                     "đến ngày 14 tháng cuối quý).")
+    elif period == "calendar":
+        notes.append("Kỳ báo cáo theo quý dương lịch.")
+    if manifest.get("synthetic"):
+        notes.append("Lập từ dữ liệu mẫu tổng hợp, không phải số liệu thật.")
+    if manifest.get("status") == "failed":
+        notes.append("Lần chạy gần nhất có lỗi; xem manifest.json.")
+    return notes
+
+
+def index_entries(output_dir: str | Path) -> list[dict]:
+    """One entry per quarter folder holding a report, newest first.
+
+    Each entry: ``title`` (``Quý I năm 2024``), ``notes`` (sentences), ``report`` (relative
+    link or ``None``) and ``units`` (``(relative link, unit name)`` in reference order).
+    """
+    from ..periods import Quarter
+    from ..refdata import load_units, unit_names
+
+    output_dir = Path(output_dir)
+    if not output_dir.is_dir():
+        return []
+    names = unit_names()
+    order = {code: i for i, code in enumerate(load_units()["code"])}
+    quarters = sorted(
+        (d for d in output_dir.iterdir() if d.is_dir() and _QUARTER_DIR.match(d.name)),
+        key=lambda d: Quarter.parse(d.name),
+        reverse=True,
+    )
+    entries = []
+    for qdir in quarters:
+        report = qdir / "report.html"
+        unit_pages = sorted(
+            (qdir / "units").glob("*.html") if (qdir / "units").is_dir() else [],
+            key=lambda p: (order.get(p.stem, len(order)), p.stem),
+        )
+        if not report.exists() and not unit_pages:
+            continue
+        try:
+            manifest = json.loads((qdir / "manifest.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            manifest = {}
+        label = Quarter.parse(qdir.name).label_vi()
+        entries.append({
+            "title": label[0].upper() + label[1:],
+            "notes": _period_notes(manifest),
+            "report": f"{qdir.name}/report.html" if report.exists() else None,
+            "units": [(f"{qdir.name}/units/{p.name}", names.get(p.stem, p.stem)) for p in unit_pages],
+        })
+    return entries
+
+
+def render_index(entries: list[dict]) -> str:
+    """The index page for :func:`index_entries` (every value HTML-escaped by the template)."""
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    return env.get_template("index.html.j2").render(quarters=entries)
+
+
+def write_index(output_dir: str | Path) -> Path:
+    """Write ``outputs/index.html``: every quarter and unit report present, newest quarter first.
+
+    The page is Vietnamese, self-contained (inline style, no script) and uses relative links,
+    so the whole ``outputs`` folder can be copied and opened anywhere. A quarter appears when
+    ``<Q>/report.html`` or ``<Q>/units/*.html`` exists; the period convention and the synthetic
+    flag are taken from ``<Q>/manifest.json`` when present. Units are listed by name, in the
+    order of the reference table.
+    """
+    from ..html import make_shareable
+
+    output_dir = Path(output_dir)
+    page = render_index(index_entries(output_dir))
+    return make_shareable(write_text_atomic(output_dir / "index.html", page))

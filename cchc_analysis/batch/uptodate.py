@@ -1,0 +1,71 @@
+"""Whether a quarter is already built from the same inputs, parameters and code (like make)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from .. import config
+from .inputs import raw_file_hashes, sha256_file
+
+
+def code_hash(notebook_dir: str | Path) -> str:
+    """sha256 over the package's source and shipped data and the notebooks executed.
+
+    A change to any ``.py`` file of :mod:`cchc_analysis`, to a shipped reference file, to a
+    user reference override or to a notebook makes the previous build out of date.
+    """
+    digest = hashlib.sha256()
+    folders = [(config.PACKAGE_DIR, "**/*.py"), (config.PACKAGE_REFERENCE_DIR, "**/*"),
+               (config.USER_REFERENCE_DIR, "**/*"), (Path(notebook_dir), "*.ipynb")]
+    for folder, pattern in folders:
+        if not folder.is_dir():
+            continue
+        for path in sorted(p for p in folder.glob(pattern) if p.is_file() and "__pycache__" not in p.parts):
+            digest.update(path.as_posix().encode())
+            digest.update(sha256_file(path).encode())
+    return digest.hexdigest()
+
+
+def processed_hashes(processed_dir: str | Path) -> dict[str, str]:
+    """sha256 of every file directly in the processed folder (hidden files excluded)."""
+    processed_dir = Path(processed_dir)
+    if not processed_dir.is_dir():
+        return {}
+    return {
+        p.name: sha256_file(p)
+        for p in sorted(processed_dir.iterdir())
+        if p.is_file() and not p.name.startswith(".")
+    }
+
+
+def fingerprint(parameters: dict, raw_dir: Path, processed_dir: Path, notebook_dir: Path) -> str:
+    """One sha256 for everything a build depends on: parameters, raw and processed files, code."""
+    record = {
+        "parameters": {k: parameters[k] for k in sorted(parameters) if k != "jobs"},
+        "raw": raw_file_hashes(raw_dir),
+        "processed": processed_hashes(processed_dir),
+        "code": code_hash(notebook_dir),
+    }
+    return hashlib.sha256(json.dumps(record, sort_keys=True).encode()).hexdigest()
+
+
+def previous_build(manifest_path: Path, current: str) -> dict | None:
+    """The manifest of a successful build with fingerprint ``current`` whose files all exist.
+
+    ``None`` when the quarter must be built again: no manifest, a failed or older build,
+    another fingerprint, or an executed notebook or HTML page missing.
+    """
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if manifest.get("status") != "ok" or manifest.get("fingerprint") != current:
+        return None
+    qdir = manifest_path.parent
+    for entry in manifest.get("notebooks", []):
+        for key in ("executed", "html"):
+            if entry.get(key) and not (qdir / entry[key]).exists():
+                return None
+    return manifest
