@@ -20,12 +20,19 @@ Choices where the data contract is silent:
   duplicates_merged holds per file. Quarantined rows take no part in merging.
 - ``skipped_lines`` counts title lines above the header, blank lines, repeated header lines and
   footer / signature lines; the header row itself is not counted.
+
+Exit codes of ``cchc clean`` (one line on stderr, never a traceback): 0 done (quarantined rows
+are no error); 1 bad input data (a file that cannot be used, named in the line); 2 usage (the
+processed folder is a file, inside the raw folder or holding it, not writable, disk full, or
+another run is writing it); 130 interrupted (Ctrl+C): partial results are discarded and the
+previous processed folder is left as it was.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +41,7 @@ import numpy as np
 import pandas as pd
 
 from . import config, schema
-from .errors import CchcError, InputError
+from .errors import EXIT_INTERRUPTED, EXIT_USAGE, CchcError, InputError, UsageError
 from .ingest import readers
 from .ingest.exports import Export, read_export
 from .ingest.headers import load_header_aliases
@@ -263,6 +270,7 @@ def clean(raw_dir: str | Path = config.SAMPLE_DIR, processed_dir: str | Path = c
     """
     started = time.perf_counter()
     raw_dir = Path(raw_dir)
+    check_separate_folders(raw_dir, processed_dir)
     exports = read_exports(raw_dir)
     tables, quarantine, recon = cleaned_tables(exports, catalogue)
     files = {p.relative_to(raw_dir).as_posix(): file_digest(p) for p in export_files(raw_dir)}
@@ -287,12 +295,42 @@ def clean(raw_dir: str | Path = config.SAMPLE_DIR, processed_dir: str | Path = c
     return result
 
 
+def check_separate_folders(raw_dir: str | Path, processed_dir: str | Path) -> None:
+    """Refuse a processed folder equal to the raw folder, inside it, or holding it.
+
+    Raises
+    ------
+    UsageError
+        The two folders overlap (the outputs would land among the exports).
+    """
+    raw, processed = Path(raw_dir).resolve(), Path(processed_dir).resolve()
+    if raw == processed or raw in processed.parents or processed in raw.parents:
+        raise UsageError(
+            f"--processed {processed_dir} and --raw {raw_dir} overlap: "
+            "the processed folder must be outside the raw folder (and not hold it)"
+        )
+
+
 def write_processed(result: CleanResult, processed_dir: str | Path, partitioned: bool = False) -> None:
     """Write the tables of ``result`` into ``processed_dir``, all or nothing.
 
     With ``partitioned``, ``dossiers.parquet`` is a folder partitioned by quarter of receipt
     (``scale.write_partitioned``), which the distributed engines read per period.
+
+    Raises
+    ------
+    UsageError
+        The folder cannot be written (read-only, disk full, a file in the way): one line, and
+        the previous folder is left as it was.
     """
+    try:
+        _write_processed(result, processed_dir, partitioned)
+    except OSError as exc:
+        problem = exc.strerror or type(exc).__name__
+        raise UsageError(f"cannot write the results to {processed_dir}: {problem}; previous results left intact") from None
+
+
+def _write_processed(result: CleanResult, processed_dir: str | Path, partitioned: bool) -> None:
     with atomic_directory(processed_dir) as tmp:
         if partitioned:
             from .scale import write_partitioned
@@ -367,7 +405,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run ``cchc clean``; quarantined rows are not an error (exit 0)."""
-    result = clean(args.raw, args.processed, partitioned=getattr(args, "partitioned", False))
+    """Run ``cchc clean``; quarantined rows are not an error (exit 0). Exit codes: module doc."""
+    try:
+        result = clean(args.raw, args.processed, partitioned=getattr(args, "partitioned", False))
+    except CchcError as exc:
+        print(f"cchc clean: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except OSError as exc:  # (a folder that vanished or cannot be listed while reading)
+        print(f"cchc clean: error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("cchc clean: interrupted; partial results discarded, previous results left intact", file=sys.stderr)
+        return EXIT_INTERRUPTED
     print(result.summary())
     return 0

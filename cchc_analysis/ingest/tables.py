@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import config, refdata
+from ..errors import redacted
 from ..schema import DOSSIER_COLUMNS
 from . import values as V
 from .text import normalised_text
@@ -75,7 +76,9 @@ def _blank(values: pd.Series) -> pd.Series:
 
 
 def _quote(values: pd.Series) -> pd.Series:
-    return "'" + values.fillna("").str.slice(0, 60) + "'"
+    """A cell as a message shows it: quoted, cut at 60 characters, withheld when it looks like
+    a phone, ID number or e-mail (:func:`cchc_analysis.errors.redacted`)."""
+    return "'" + redacted(values.fillna("").astype("str")).str.slice(0, 60) + "'"
 
 
 def _valid_on(table: pd.DataFrame, day: pd.Series) -> pd.Series:
