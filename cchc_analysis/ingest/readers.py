@@ -124,11 +124,31 @@ def text_cells(rows: list[list[object]]) -> pd.DataFrame:
         if any(isinstance(u, (bool, int, float, np.number)) for u in uniques):
             # Numbers compare equal across types (1 == 1.0 == True, 0.0 == -0.0) but print
             # differently: convert every cell.
-            columns[j] = pd.Series(col, dtype=object).fillna("").astype("str").array
+            columns[j] = _inexact_numbers_marked(col, pd.Series(col, dtype=object).fillna("").astype("str").array)
         else:  # text and dates: each distinct value printed once
             done = pd.Series(uniques, dtype=object).astype("str").array
             columns[j] = done.take(codes, allow_fill=True).fillna("")
     return _without_float_suffix(pd.DataFrame(columns))
+
+
+#: A number cell at or above this magnitude has 16 or more digits: more than a spreadsheet's
+#: binary floating point holds exactly (15 significant digits are guaranteed).
+INEXACT_NUMBER = 1e15
+
+
+def _inexact_numbers_marked(col: np.ndarray, text):
+    """``text`` (the cells of ``col`` as text) with every number cell of 16 or more digits
+    written with an exponent, as Excel shows it (``1.234567890123457E+16``): such a number has
+    lost digits in the file itself, and an id written so is quarantined, never merged."""
+    number = pd.to_numeric(pd.Series(col, dtype=object), errors="coerce").to_numpy(dtype=float)
+    with np.errstate(invalid="ignore"):
+        big = (np.abs(number) >= INEXACT_NUMBER) & (col == number)  # (number cells, not text)
+    if not big.any():
+        return text
+    text = np.asarray(text, dtype=object)
+    for i in np.flatnonzero(big):  # the few cells concerned, not every cell
+        text[i] = f"{number[i]:.15E}"
+    return pd.array(text, dtype="str")
 
 
 def filled_merges(cells: pd.DataFrame, ranges: list | None) -> pd.DataFrame:

@@ -49,6 +49,13 @@ BOOLEAN_FIELDS = (
 #: Status given to a dossier whose export has no status (column absent or cell blank):
 #: returned -> 10, finished -> 9, otherwise in progress (4).
 INFERRED_STATUS = (10, 9, 4)
+#: An id that a spreadsheet turned into a number with an exponent (1.234567890123457E+16,
+#: 1.23E+15): its digits are lost, so distinct dossiers would look like duplicates.
+ID_AS_NUMBER = r"^[+-]?[0-9]+(?:[.,][0-9]*)?[eE][+-]?[0-9]+$"
+ID_AS_NUMBER_MESSAGE = (
+    "mã hồ sơ bị Excel đổi thành số: the {label} was stored as a number with an exponent and has "
+    "lost digits; export the id column as text"
+)
 _EXPECTED_DATE = "expected dd/mm/yyyy [HH:MM[:SS]], yyyy-mm-dd, yyyyMMddHHmmss or an Excel date"
 
 
@@ -222,6 +229,11 @@ def _date_checks(rows: pd.DataFrame, fields: tuple[str, ...]) -> tuple[dict, lis
     return parsed, checks
 
 
+def _id_as_number(ids: pd.Series) -> pd.Series:
+    """Ids written as a number with an exponent (:data:`ID_AS_NUMBER`)."""
+    return ids.str.contains(ID_AS_NUMBER, regex=True).fillna(False)
+
+
 def _word_check(rows, name, parser, reason, expected):
     if name not in rows:  # column absent from that file: unknown, not "no"; nothing to check
         empty, _ = parser(pd.Series([], dtype="str"))
@@ -299,6 +311,7 @@ def typed_dossiers(rows: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
     reason, message = _first_reason(
         [
             ("missing_dossier_id", dossier_id.eq(""), "the dossier id (Mã hồ sơ) is empty"),
+            ("id_as_number", _id_as_number(dossier_id), "column dossier_id (Mã hồ sơ): " + ID_AS_NUMBER_MESSAGE.format(label="dossier id")),
             ("missing_received_date", _blank_dates(received, date_checks[0][1]), "the received date (Ngày tiếp nhận) is empty"),
             *date_checks,
             status_check,
@@ -394,6 +407,7 @@ def typed_pakn(rows: pd.DataFrame) -> pd.DataFrame:
     reason, message = _first_reason(
         [
             ("missing_pakn_id", pakn_id.eq(""), pd.Series("the PAKN id is empty", index=idx)),
+            ("id_as_number", _id_as_number(pakn_id), "column pakn_id (Mã PAKN): " + ID_AS_NUMBER_MESSAGE.format(label="PAKN id")),
             ("missing_received_date", _blank(_text(rows, "received_at")), pd.Series("the received date (Ngày tiếp nhận) is empty", index=idx)),
             *date_checks,
             status_check,
