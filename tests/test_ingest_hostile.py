@@ -79,3 +79,31 @@ class TestRedacted:
 
     def test_error_line_withholds_a_phone_number(self):
         assert str(InputError("a.csv", "bad value 0911 222 333\nsecond line")) == "a.csv: bad value <withheld> second line"
+
+
+class TestPlausibleWindow:
+    """Item 7: dates outside the window of reference data are quarantined."""
+
+    def test_phone_number_read_as_a_date_and_1900_and_2099_are_quarantined(self, tmp_path):
+        rows = [VI_HEADER, vi_row("A-1", received="0987-06-05", finished="", returned=""),
+                vi_row("A-2", n=2, received="01/01/1900", finished="", returned=""),
+                vi_row("A-3", n=3, due="01/01/2099"), vi_row("A-4", n=4)]
+        write_csv(tmp_path / "raw" / "a.csv", rows)
+        result = clean(tmp_path / "raw", tmp_path)
+        assert result.quarantine["reason"].tolist() == ["implausible_date"] * 3
+        assert result.quarantine["message"].iloc[0].startswith("column received_at (Ngày tiếp nhận): the date 05/06/0987 is outside the plausible window 01/01/2015-")
+        assert "column due_at (Ngày hẹn trả): the date 01/01/2099" in result.quarantine["message"].iloc[2]
+        assert result.dossiers["dossier_id"].tolist() == ["A-4"]
+
+    def test_the_window_comes_from_reference_data(self, tmp_path, monkeypatch):
+        reference = tmp_path / "reference"
+        reference.mkdir()
+        (reference / "plausible_dates.yaml").write_text("earliest: 2024-01-10\nyears_after_today: 1\n", encoding="utf-8")
+        monkeypatch.setattr("cchc_analysis.config.USER_REFERENCE_DIR", reference)
+        from cchc_analysis.ingest.tables import plausible_window
+
+        earliest, latest = plausible_window(pd.Timestamp("2026-03-01").date())
+        assert (earliest, latest) == (pd.Timestamp("2024-01-10"), pd.Timestamp("2027-03-01"))
+        write_csv(tmp_path / "raw" / "a.csv", [VI_HEADER, vi_row("A-1", received="09/01/2024 08:00"), vi_row("A-2", n=2)])
+        result = clean(tmp_path / "raw", tmp_path)
+        assert result.quarantine[["source_row", "reason"]].values.tolist() == [[2, "implausible_date"]]

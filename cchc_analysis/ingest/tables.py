@@ -8,13 +8,16 @@ a stable reason code and a message that quotes only the offending non-personal v
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import yaml
 
 from .. import config, refdata
-from ..errors import redacted
+from ..errors import ConfigError, redacted
 from ..schema import DOSSIER_COLUMNS
 from . import values as V
 from .text import normalised_text
@@ -216,9 +219,43 @@ def _first_reason(checks: list[tuple[str, pd.Series, object]], index: pd.Index):
     )
 
 
+def plausible_window(today: dt.date | None = None) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """First and last plausible day of a date in the exports (``plausible_dates.yaml``:
+    ``earliest``, default 2015-01-01, and today + ``years_after_today``, default 1).
+
+    Raises
+    ------
+    ConfigError
+        The file is not a mapping with a date and a whole number of years.
+    """
+    path = config.reference_path(config.PLAUSIBLE_DATES_FILE)
+    settings = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
+    try:
+        earliest = pd.Timestamp(settings.get("earliest", "2015-01-01"))
+        years = int(settings.get("years_after_today", 1))
+    except (AttributeError, TypeError, ValueError) as exc:
+        raise ConfigError(f"{path.name}: expected 'earliest: yyyy-mm-dd' and 'years_after_today: <whole number>' ({exc})") from None
+    latest = pd.Timestamp(today or dt.date.today()) + pd.DateOffset(years=years)
+    return earliest, latest
+
+
+def _implausible_check(name: str, stamps: pd.Series, window) -> tuple:
+    """``implausible_date`` check of one parsed date column (outside ``window``)."""
+    earliest, latest = window
+    outside = (stamps < earliest) | (stamps >= latest + pd.Timedelta(days=1))
+    span = f"{earliest:%d/%m/%Y}-{latest:%d/%m/%Y}"
+    message = lambda at: (  # noqa: E731
+        f"column {name} ({FIELD_LABELS[name]}): the date " + stamps.iloc[at].dt.strftime("%d/%m/%Y")
+        + f" is outside the plausible window {span} (set in {config.PLAUSIBLE_DATES_FILE})"
+    )
+    return ("implausible_date", outside, message)
+
+
 def _date_checks(rows: pd.DataFrame, fields: tuple[str, ...]) -> tuple[dict, list]:
-    """Parsed date columns and one ``unparseable_date`` check per column."""
-    parsed, checks = {}, []
+    """Parsed date columns, one ``unparseable_date`` check per column, then one
+    ``implausible_date`` check per column (a date outside :func:`plausible_window`)."""
+    parsed, checks, implausible = {}, [], []
+    window = plausible_window()
     for name in fields:
         raw = _text(rows, name)
         parsed[name], bad = V.parsed_datetimes(raw)
@@ -226,7 +263,8 @@ def _date_checks(rows: pd.DataFrame, fields: tuple[str, ...]) -> tuple[dict, lis
             f"column {name} ({FIELD_LABELS[name]}): " + _quote(raw.iloc[at]) + f" is not a date; {_EXPECTED_DATE}"
         )
         checks.append(("unparseable_date", bad, message))
-    return parsed, checks
+        implausible.append(_implausible_check(name, parsed[name], window))
+    return parsed, checks + implausible
 
 
 def _id_as_number(ids: pd.Series) -> pd.Series:
@@ -444,6 +482,7 @@ def typed_edocs(rows: pd.DataFrame) -> pd.DataFrame:
         [
             ("missing_month", _blank(month_raw), pd.Series("the month (Tháng) is empty", index=idx)),
             ("unparseable_date", month_bad, "column month (Tháng): " + _quote(month_raw) + " is not a month; expected mm/yyyy or a date"),
+            _implausible_check("month", month, plausible_window()),
             *checks,
             ("unknown_unit", unit.isna(), problem.fillna("the unit is empty")),
             ("inconsistent_counts", (counts["documents_electronic"] > sent) | (counts["documents_secret"] > sent), pd.Series("electronic or secret documents exceed documents sent", index=idx)),
