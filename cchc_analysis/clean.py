@@ -47,13 +47,15 @@ from .ingest.exports import Export, read_export
 from .ingest.headers import load_header_aliases
 from .ingest.tables import available_catalogue, typed_dossiers, typed_edocs, typed_pakn
 from .ingest.values import STATUS_RANK
-from .io import atomic_directory
+from .io import atomic_directory, pause_for_tests
 
 OUTPUT_FILES = (
     "dossiers.parquet", "pakn.parquet", "edocs.parquet", "quarantine.csv",
     "reconciliation.csv", "clean_meta.json",
 )
 _NOT_EXPORTS_SUFFIXES = {".json", ".md"}
+#: Suffixes of export files; a folder so named is a mistake that stops the run.
+_EXPORT_SUFFIXES = {".csv", ".tsv", ".txt", ".xls", ".xlsx", ".xlsm", ".ods", ".htm", ".html"}
 #: Identity of a record per kind, for merging duplicates.
 KEYS = {"dossiers": ["dossier_id"], "pakn": ["pakn_id"], "edocs": ["unit_code", "month"]}
 CANONICAL = {"dossiers": schema.DOSSIER_COLUMNS, "pakn": schema.PAKN_COLUMNS, "edocs": schema.EDOC_COLUMNS}
@@ -88,15 +90,22 @@ def export_files(raw_dir: str | Path) -> list[Path]:
     raw_dir = Path(raw_dir)
     if not raw_dir.is_dir():
         raise InputError(raw_dir, f"raw folder not found: {raw_dir}")
-    files = [
+    candidates = [
         p
         for p in sorted(raw_dir.rglob("*"))
-        if p.is_file()
-        and not any(part.startswith(".") for part in p.relative_to(raw_dir).parts)
+        if not any(part.startswith(".") for part in p.relative_to(raw_dir).parts)
         and not p.name.upper().startswith("README")
         and not p.name.startswith("~$")
         and p.suffix.lower() not in _NOT_EXPORTS_SUFFIXES
     ]
+    files = []
+    for p in candidates:  # one iteration per file, not per row
+        if p.is_file():
+            files.append(p)
+        elif p.is_symlink() and not p.is_dir():
+            raise InputError(p, "a symbolic link that leads to no file (dangling, or a loop): remove it or point it at an export")
+        elif p.is_dir() and p.suffix.lower() in _EXPORT_SUFFIXES:
+            raise InputError(p, f"a folder named like an export ({p.suffix}): rename it or move it out of the raw folder")
     if not files:
         raise InputError(raw_dir, "no export files found (.xlsx, .xls or .csv)")
     return files
@@ -272,6 +281,7 @@ def clean(raw_dir: str | Path = config.SAMPLE_DIR, processed_dir: str | Path = c
     raw_dir = Path(raw_dir)
     check_separate_folders(raw_dir, processed_dir)
     exports = read_exports(raw_dir)
+    pause_for_tests("reading")
     tables, quarantine, recon = cleaned_tables(exports, catalogue)
     files = {p.relative_to(raw_dir).as_posix(): file_digest(p) for p in export_files(raw_dir)}
     meta = {

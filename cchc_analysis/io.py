@@ -154,34 +154,45 @@ def atomic_directory(path: str | Path) -> Iterator[Path]:
 
 
 def _swap(staging: Path, path: Path) -> None:
-    """Move ``staging`` onto ``path`` (old folder aside, new in, old removed), signals held."""
+    """Move ``staging`` onto ``path`` (old folder aside, new in, old removed), with Ctrl+C and
+    SIGTERM held back until the new folder is in place (then a Ctrl+C is only noted: the new
+    results are complete; a SIGTERM is delivered again)."""
     backup = path.parent / f".{path.name}.old-{os.getpid()}"
-    held = {signal.SIGINT, signal.SIGTERM}
+    received: list[int] = []
+    held = (signal.SIGINT, signal.SIGTERM)
     main = threading.current_thread() is threading.main_thread()
-    if main:
-        previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    if main:  # (Python signal handlers run in the main thread only, whichever thread got it)
+        previous = {sig: signal.signal(sig, lambda signum, frame: received.append(signum)) for sig in held}
     try:
-        _hook("before_swap")
+        pause_for_tests("before_swap")
         had_old = path.exists()
         if had_old:
             os.replace(path, backup)
-        _hook("between_renames")
+        pause_for_tests("between_renames")
         try:
             os.replace(staging, path)
         except BaseException:
             if had_old and not path.exists():
                 os.replace(backup, path)
             raise
+        if had_old:
+            shutil.rmtree(backup, ignore_errors=True)
     finally:
         if main:
-            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
-    if had_old:
-        shutil.rmtree(backup, ignore_errors=True)
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+    if signal.SIGINT in received:
+        print(f"note: {path}: interrupt received while the results were moved in; the new results are complete", file=sys.stderr)
+    if signal.SIGTERM in received:
+        signal.raise_signal(signal.SIGTERM)
 
 
-def _hook(point: str) -> None:
+def pause_for_tests(point: str) -> None:
     """Test hook: with ``CCHC_TEST_PAUSE=<point>:<seconds>``, sleep at ``point`` so that a kill
-    test can signal the process there (no effect otherwise)."""
+    test can signal the process there, touching ``CCHC_TEST_PAUSE_MARK`` when given (no effect
+    otherwise)."""
     wanted = os.environ.get("CCHC_TEST_PAUSE", "")
     if wanted.partition(":")[0] == point:
+        if os.environ.get("CCHC_TEST_PAUSE_MARK"):  # (tells the test the pause has begun)
+            Path(os.environ["CCHC_TEST_PAUSE_MARK"]).touch()
         time.sleep(float(wanted.partition(":")[2] or 1))

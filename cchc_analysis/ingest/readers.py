@@ -30,6 +30,7 @@ import pyarrow.compute  # noqa: F401  (pa.compute)
 import pyarrow.csv as pacsv
 import python_calamine
 
+from .. import config
 from ..errors import InputError
 
 _ZIP_MAGIC = b"PK\x03\x04"  # .xlsx (Office Open XML)
@@ -360,8 +361,40 @@ def text_sheet(path: Path, data: bytes) -> Sheet:
     if cells is not None:
         return Sheet("", _without_float_suffix(cells), encoding, delimiter)
     text = decoded_text(data, path)[0]
+    # The csv module refuses cells over 128 KiB with a bare error: let it read any cell the
+    # file can hold, and refuse long ones after, naming the row and column.
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     return Sheet("", text_cells(rows), encoding, delimiter)
+
+
+def column_letter(index: int) -> str:
+    """Spreadsheet letter of a 0-based column index (0 -> A, 26 -> AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _check_cell_sizes(cells: pd.DataFrame, path: Path) -> None:
+    """Refuse a grid with a cell longer than :data:`config.MAX_CELL_CHARS` (row and column named).
+
+    Raises
+    ------
+    InputError
+        The first such cell.
+    """
+    for j in cells.columns:  # one pass per column, at C speed
+        lengths = pa.compute.utf8_length(pa.array(cells[j].array))
+        longest = pa.compute.max(lengths).as_py()
+        if longest is not None and longest > config.MAX_CELL_CHARS:
+            row = int(np.flatnonzero(lengths.to_numpy(zero_copy_only=False) > config.MAX_CELL_CHARS)[0]) + 1
+            raise InputError(
+                path, f"cell longer than {config.MAX_CELL_CHARS:,} characters ({longest:,}): not an export cell",
+                row=row, column=column_letter(int(j)),
+            )
 
 
 _DIGESTS: dict[tuple[str, int, int], concurrent.futures.Future] = {}
@@ -406,7 +439,13 @@ def read_sheets(path: str | Path) -> list[Sheet]:
         Empty file, binary junk, or a damaged workbook.
     """
     path = Path(path)
-    data = path.read_bytes()
+    try:
+        size = path.stat().st_size
+        if size > config.MAX_FILE_BYTES:
+            raise InputError(path, f"file too large ({size:,} bytes; the limit is {config.MAX_FILE_BYTES:,}, set CCHC_MAX_FILE_BYTES to change it)")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(path, f"cannot read the file ({exc.strerror or type(exc).__name__})") from None
     if not re.search(rb"[^ \t\r\n\x00\xef\xbb\xbf\xff\xfe]", data):  # (no stripped copy)
         raise InputError(path, "empty file: no header and no rows")
     kind = file_format(data)
@@ -414,6 +453,8 @@ def read_sheets(path: str | Path) -> list[Sheet]:
     # Hashed once parsed: pyarrow's parse uses both cores, the (single-threaded) typing after
     # it leaves one free for the hash.
     _remember_digest(path, data)
+    for sheet in sheets:
+        _check_cell_sizes(sheet.cells, path)
     if not any(s.cells[c].ne("").any() for s in sheets for c in s.cells.columns):
         raise InputError(path, "empty file: no header and no rows")
     return sheets
