@@ -294,6 +294,7 @@ def clean(raw_dir: str | Path = config.SAMPLE_DIR, processed_dir: str | Path = c
             "skipped_lines": int(recon["skipped_lines"].sum()),
         },
         "profiles": {e.source_file: e.profile for e in exports},
+        "hidden_sheets": {e.source_file: e.hidden_sheets for e in exports if e.hidden_sheets},
         "dropped_columns": {
             e.source_file: {"personal": e.personal, "ignored": e.ignored, "unrecognised": e.unrecognised}
             for e in exports
@@ -403,6 +404,10 @@ def summary_text(result: CleanResult) -> str:
     if dropped:
         lines += ["", "unrecognised columns dropped (add an alias in data/reference/headers.yaml to use one):"]
         lines += [f"  {f}: {', '.join(cols)}" for f, cols in dropped.items()]
+    hidden = result.meta.get("hidden_sheets", {})
+    if hidden:
+        lines += ["", f"hidden sheets skipped (not read as data): {sum(map(len, hidden.values()))}"]
+        lines += [f"  {f}: {', '.join(names)}" for f, names in hidden.items()]
     lines.append(f"\ntime: {result.seconds:.2f} s")
     return "\n".join(lines)
 

@@ -53,6 +53,8 @@ class Export:
         spreadsheet shows it).
     skipped_lines
         Title, blank, repeated-header and footer lines (the header itself is not counted).
+    hidden_sheets
+        Hidden worksheets of the file, skipped (noted on the file's first export only).
     """
 
     source_file: str
@@ -65,6 +67,7 @@ class Export:
     unrecognised: list[str] = field(default_factory=list)
     encoding: str = ""
     delimiter: str = ""
+    hidden_sheets: list[str] = field(default_factory=list)
 
 
 def _row_text(cells: pd.DataFrame) -> pd.Series:
@@ -213,7 +216,9 @@ def read_export(path: str | Path, source_file: str, aliases: dict | None = None)
     """
     aliases = load_header_aliases() if aliases is None else aliases
     sheets = read_sheets(path)
-    found = [(s, recognised_header(s.cells, aliases, path)) for s in sheets]
+    hidden = [s.name for s in sheets if s.hidden]  # skipped with a note, never read as data
+    sheets = [s for s in sheets if not s.hidden] or sheets
+    found = [(s, recognised_header(s.cells, aliases, path)) for s in sheets if not s.hidden]
     found = [(s, h) for s, h in found if h is not None]
     if not found:
         where = (
@@ -222,13 +227,15 @@ def read_export(path: str | Path, source_file: str, aliases: dict | None = None)
             + ")"
             if sheets[0].name
             else "no recognisable header"
-        )
+        ) + (f"; hidden sheets not read: {', '.join(repr(h) for h in hidden)}" if hidden else "")
         raise InputError(
             path,
             f"{where}; expected a header row with columns such as 'Mã hồ sơ', 'Ngày tiếp nhận' "
             "(dossiers), 'Mã PAKN' (feedback) or 'Đơn vị', 'Tháng', 'Số văn bản đi' (e-documents)",
         )
     many = len(found) > 1
-    return [
+    exports = [
         _sheet_export(s, h, f"{source_file}[{s.name}]" if many else source_file) for s, h in found
     ]
+    exports[0].hidden_sheets = hidden
+    return exports

@@ -32,6 +32,7 @@ import python_calamine
 
 from .. import config
 from ..errors import InputError
+from . import workbooks
 
 _ZIP_MAGIC = b"PK\x03\x04"  # .xlsx (Office Open XML)
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # .xls (BIFF in an OLE2 container)
@@ -60,20 +61,26 @@ class Sheet:
         Encoding of a text file, "" for a workbook.
     delimiter
         Delimiter of a text file, "" for a workbook.
+    hidden
+        A hidden worksheet (not read: ``cells`` is empty).
     """
 
     name: str
     cells: pd.DataFrame
     encoding: str = ""
     delimiter: str = ""
+    hidden: bool = False
 
 
 def file_format(data: bytes) -> str:
-    """``"xlsx"``, ``"xls"`` or ``"text"`` from the first bytes of a file."""
+    """``"xlsx"`` (or .ods: both zip), ``"xls"``, ``"html"`` or ``"text"`` from the first bytes
+    of a file, whatever its extension."""
     if data.startswith(_ZIP_MAGIC):
-        return "xlsx"
+        return "ods" if b"application/vnd.oasis.opendocument" in data[:200] else "xlsx"
     if data.startswith(_OLE_MAGIC):
         return "xls"
+    if workbooks.looks_html(data):
+        return "html"
     return "text"
 
 
@@ -163,26 +170,45 @@ def filled_merges(cells: pd.DataFrame, ranges: list | None) -> pd.DataFrame:
     return pd.DataFrame(values, columns=cells.columns).astype("str")
 
 
-def workbook_sheets(path: Path) -> list[Sheet]:
-    """Every worksheet of an .xlsx/.xls workbook as text grids.
+def workbook_sheets(path: Path, data: bytes | None = None) -> list[Sheet]:
+    """Every worksheet of an .xlsx/.xls/.ods workbook as text grids (format from the bytes, not
+    the extension). Hidden sheets are not read: they come back empty, ``hidden=True``. An
+    .xlsx is scanned first (:func:`workbooks.checked_xlsx`): absurd used ranges are refused and
+    Excel error cells keep their text (``#DIV/0!``).
 
     Raises
     ------
     InputError
-        The file is not a readable workbook.
+        The file is not a readable workbook, or a sheet's used range is absurd.
     """
+    data = path.read_bytes() if data is None else data
+    scans = workbooks.checked_xlsx(path, data) if file_format(data) == "xlsx" else {}
     try:
-        book = python_calamine.CalamineWorkbook.from_path(str(path))
+        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = []
-        for name in book.sheet_names:
-            sheet = book.get_sheet_by_name(name)
+        for meta in book.sheets_metadata:
+            if str(meta.visible).rsplit(".", 1)[-1] != "Visible":
+                sheets.append(Sheet(meta.name, pd.DataFrame(dtype="str"), hidden=True))
+                continue
+            sheet = book.get_sheet_by_name(meta.name)
             cells = text_cells(sheet.to_python(skip_empty_area=False))
-            sheets.append(Sheet(name, filled_merges(cells, sheet.merged_cell_ranges)))
+            scan = scans.get(meta.name)
+            cells = workbooks.with_errors(cells, scan.errors) if scan else cells
+            sheets.append(Sheet(meta.name, filled_merges(cells, sheet.merged_cell_ranges)))
     except InputError:
         raise
     except Exception as exc:  # calamine raises its own types for every kind of damage
         raise InputError(path, f"not a readable spreadsheet ({type(exc).__name__}: {exc})") from None
     return sheets
+
+
+def html_sheets(path: Path, data: bytes) -> list[Sheet]:
+    """The tables of an HTML-table export (saved as ".xls" by many portals), one grid each."""
+    text, encoding = decoded_text(data, path)
+    tables = workbooks.html_tables(text)
+    if not tables:
+        raise InputError(path, "an HTML page without a table: not an export")
+    return [Sheet(f"table {k + 1}", text_cells(rows), encoding) for k, rows in enumerate(tables)]
 
 
 def _looks_utf16(data: bytes) -> str | None:
@@ -449,7 +475,12 @@ def read_sheets(path: str | Path) -> list[Sheet]:
     if not re.search(rb"[^ \t\r\n\x00\xef\xbb\xbf\xff\xfe]", data):  # (no stripped copy)
         raise InputError(path, "empty file: no header and no rows")
     kind = file_format(data)
-    sheets = workbook_sheets(path) if kind != "text" else [text_sheet(path, data)]
+    if kind == "text":
+        sheets = [text_sheet(path, data)]
+    elif kind == "html":
+        sheets = html_sheets(path, data)
+    else:
+        sheets = workbook_sheets(path, data)
     # Hashed once parsed: pyarrow's parse uses both cores, the (single-threaded) typing after
     # it leaves one free for the hash.
     _remember_digest(path, data)

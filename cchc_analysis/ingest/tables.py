@@ -21,6 +21,7 @@ from ..errors import ConfigError, redacted
 from ..schema import DOSSIER_COLUMNS
 from . import values as V
 from .text import normalised_text
+from .workbooks import EXCEL_ERRORS
 from .units import DayCodes, per_name_and_day, resolved_units
 
 #: Vietnamese labels of the canonical fields, used in quarantine messages.
@@ -267,6 +268,33 @@ def _date_checks(rows: pd.DataFrame, fields: tuple[str, ...]) -> tuple[dict, lis
     return parsed, checks + implausible
 
 
+def _excel_error_check(rows: pd.DataFrame) -> tuple:
+    """``excel_error`` check: a cell holding an Excel error value (``#N/A``, ``#DIV/0!``) in
+    any kept column; never read as blank (a failed status formula would become an inferred one)."""
+    names, masks = [], []
+    for name in rows.columns:  # one pass per kept column
+        if name in ("source_file", "source_row", "file_order"):
+            continue
+        col = rows[name].astype("str")
+        mask = col.str.startswith("#").fillna(False)
+        if mask.any():
+            names.append(name)
+            masks.append((mask & col.isin(EXCEL_ERRORS)).to_numpy(dtype=bool))
+    if not masks:
+        return ("excel_error", np.zeros(len(rows), dtype=bool), "")
+    first = np.argmax(np.vstack(masks), axis=0)
+
+    def message(at: np.ndarray) -> pd.Series:
+        texts = []
+        for i in at:  # failing rows only (few)
+            name = names[first[i]]
+            label = f" ({FIELD_LABELS[name]})" if name in FIELD_LABELS else ""
+            texts.append(f"column {name}{label}: Excel error value {rows[name].iat[i]} (a formula that failed), not a value")
+        return pd.Series(texts, dtype="str")
+
+    return ("excel_error", np.logical_or.reduce(masks), message)
+
+
 def _id_as_number(ids: pd.Series) -> pd.Series:
     """Ids written as a number with an exponent (:data:`ID_AS_NUMBER`)."""
     return ids.str.contains(ID_AS_NUMBER, regex=True).fillna(False)
@@ -348,6 +376,7 @@ def typed_dossiers(rows: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
     returned_early = dates["returned_at"].dt.normalize() < received.dt.normalize()
     reason, message = _first_reason(
         [
+            _excel_error_check(rows),
             ("missing_dossier_id", dossier_id.eq(""), "the dossier id (Mã hồ sơ) is empty"),
             ("id_as_number", _id_as_number(dossier_id), "column dossier_id (Mã hồ sơ): " + ID_AS_NUMBER_MESSAGE.format(label="dossier id")),
             ("missing_received_date", _blank_dates(received, date_checks[0][1]), "the received date (Ngày tiếp nhận) is empty"),
@@ -444,6 +473,7 @@ def typed_pakn(rows: pd.DataFrame) -> pd.DataFrame:
     unit, problem = resolved_units(unit_raw, dates["received_at"])
     reason, message = _first_reason(
         [
+            _excel_error_check(rows),
             ("missing_pakn_id", pakn_id.eq(""), pd.Series("the PAKN id is empty", index=idx)),
             ("id_as_number", _id_as_number(pakn_id), "column pakn_id (Mã PAKN): " + ID_AS_NUMBER_MESSAGE.format(label="PAKN id")),
             ("missing_received_date", _blank(_text(rows, "received_at")), pd.Series("the received date (Ngày tiếp nhận) is empty", index=idx)),
@@ -480,6 +510,7 @@ def typed_edocs(rows: pd.DataFrame) -> pd.DataFrame:
     sent = counts["documents_sent"]
     reason, message = _first_reason(
         [
+            _excel_error_check(rows),
             ("missing_month", _blank(month_raw), pd.Series("the month (Tháng) is empty", index=idx)),
             ("unparseable_date", month_bad, "column month (Tháng): " + _quote(month_raw) + " is not a month; expected mm/yyyy or a date"),
             _implausible_check("month", month, plausible_window()),
