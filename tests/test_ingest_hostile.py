@@ -107,3 +107,117 @@ class TestPlausibleWindow:
         write_csv(tmp_path / "raw" / "a.csv", [VI_HEADER, vi_row("A-1", received="09/01/2024 08:00"), vi_row("A-2", n=2)])
         result = clean(tmp_path / "raw", tmp_path)
         assert result.quarantine[["source_row", "reason"]].values.tolist() == [[2, "implausible_date"]]
+
+
+def _hostile_workbook(path, stray=(1048575, 16383)):
+    """A small valid export with one stray cell far away (XFD1048576 by default)."""
+    import xlsxwriter
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book = xlsxwriter.Workbook(str(path))
+    ws = book.add_worksheet("Data")
+    for r, row in enumerate([VI_HEADER, vi_row("A-1")]):
+        for c, value in enumerate(row):
+            ws.write_string(r, c, value)
+    ws.write_string(*stray, "x")
+    book.close()
+    return path
+
+
+class TestBoundedReading:
+    """Item 4: the used range is checked before the sheet is materialised."""
+
+    def test_stray_cell_at_xfd1048576_is_refused_in_one_line(self, tmp_path):
+        path = _hostile_workbook(tmp_path / "raw" / "stray.xlsx")
+        assert path.stat().st_size < 8_000
+        with pytest.raises(InputError) as err:
+            clean(tmp_path / "raw", tmp_path)
+        assert str(err.value).startswith("stray.xlsx: sheet 'Data' uses rows 1-1,048,576 and columns 1-16,384 for ")
+        assert "\n" not in str(err.value)
+
+    def test_stray_cell_at_xfd1000_is_refused(self, tmp_path):
+        _hostile_workbook(tmp_path / "raw" / "stray.xlsx", stray=(999, 16383))
+        with pytest.raises(InputError, match="columns 1-16,384"):
+            clean(tmp_path / "raw", tmp_path)
+
+    def test_long_cell_names_row_and_column(self, tmp_path, monkeypatch):
+        # (xlsxwriter itself cuts strings at Excel's 32,767 characters: a lower limit here)
+        monkeypatch.setattr("cchc_analysis.config.MAX_CELL_CHARS", 1_000)
+        rows = [VI_HEADER, vi_row("A-1"), [*vi_row("A-2", n=2)[:4], "x" * 4_000, *vi_row(n=2)[5:]]]
+        write_xlsx(tmp_path / "raw" / "long.xlsx", rows)
+        with pytest.raises(InputError) as err:
+            clean(tmp_path / "raw", tmp_path)
+        assert str(err.value) == "long.xlsx, row 3, column 'E': cell longer than 1,000 characters (4,000): not an export cell"
+
+    def test_file_over_the_size_limit(self, tmp_path, monkeypatch):
+        write_csv(tmp_path / "raw" / "a.csv", [VI_HEADER, vi_row("A-1")])
+        monkeypatch.setattr("cchc_analysis.config.MAX_FILE_BYTES", 100)
+        with pytest.raises(InputError, match=r"^a\.csv: file too large \([0-9,]+ bytes; the limit is 100, set CCHC_MAX_FILE_BYTES"):
+            clean(tmp_path / "raw", tmp_path)
+
+
+class TestFormatFromBytes:
+    """Item 13: the format comes from the first bytes."""
+
+    def test_xlsx_named_xls(self, tmp_path):
+        write_xlsx(tmp_path / "raw" / "a.xls", [VI_HEADER, vi_row("A-1")])
+        assert clean(tmp_path / "raw", tmp_path).dossiers["dossier_id"].tolist() == ["A-1"]
+
+    def test_html_table_named_xls(self, tmp_path):
+        head = "".join(f"<th>{h}</th>" for h in VI_HEADER)
+        body = "".join("<tr>" + "".join(f"<td>{v}</td>" for v in vi_row(i, n=n)) + "</tr>" for n, i in enumerate(["A-1", "A-2"], 1))
+        page = f'<html><head><meta charset="utf-8"></head><body><p>DANH SÁCH HỒ SƠ</p><table border="1"><tr>{head}</tr>{body}</table></body></html>'
+        (tmp_path / "raw").mkdir()
+        (tmp_path / "raw" / "portal.xls").write_text(page, encoding="utf-8")
+        result = clean(tmp_path / "raw", tmp_path)
+        assert result.dossiers["dossier_id"].tolist() == ["A-1", "A-2"]
+        assert result.dossiers["unit_code"].notna().all() and reconciles(result)
+
+
+class TestHiddenSheetsAndErrorCells:
+    """Item 14: hidden sheets skipped with a note; Excel error cells quarantined."""
+
+    def test_hidden_sheet_is_skipped_and_counted(self, tmp_path):
+        import xlsxwriter
+
+        (tmp_path / "raw").mkdir()
+        book = xlsxwriter.Workbook(str(tmp_path / "raw" / "a.xlsx"))
+        for name, ids in (("Data", ["A-1"]), ("Old", ["B-1", "B-2"])):
+            ws = book.add_worksheet(name)
+            for r, row in enumerate([VI_HEADER] + [vi_row(i) for i in ids]):
+                for c, value in enumerate(row):
+                    ws.write_string(r, c, value)
+            if name == "Old":
+                ws.hide()
+        book.close()
+        result = clean(tmp_path / "raw", tmp_path)
+        assert result.dossiers["dossier_id"].tolist() == ["A-1"]
+        assert result.meta["hidden_sheets"] == {"a.xlsx": ["Old"]}
+        assert "hidden sheets skipped (not read as data): 1\n  a.xlsx: Old" in result.summary()
+
+    def test_error_cells_are_quarantined(self, tmp_path):
+        import xlsxwriter
+
+        (tmp_path / "raw").mkdir()
+        book = xlsxwriter.Workbook(str(tmp_path / "raw" / "a.xlsx"))
+        ws = book.add_worksheet("Data")
+        rows = [VI_HEADER, vi_row("A-1"), vi_row("A-2", n=2), vi_row("A-3", n=3)]
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                ws.write_string(r, c, value)
+        status = VI_HEADER.index("Trạng thái")
+        ws.write_formula(1, status, "=1/0", None, "#DIV/0!")
+        ws.write_formula(2, VI_HEADER.index("Ngày có kết quả"), "=NA()", None, "#N/A")
+        book.close()
+        result = clean(tmp_path / "raw", tmp_path)
+        assert result.quarantine[["source_row", "reason"]].values.tolist() == [[2, "excel_error"], [3, "excel_error"]]
+        assert result.quarantine["message"].tolist() == [
+            "column status (Trạng thái): Excel error value #DIV/0! (a formula that failed), not a value",
+            "column finished_at (Ngày có kết quả): Excel error value #N/A (a formula that failed), not a value",
+        ]
+        assert result.dossiers["dossier_id"].tolist() == ["A-3"]
+
+    def test_error_text_in_a_csv_is_quarantined(self, tmp_path):
+        write_csv(tmp_path / "raw" / "a.csv", [VI_HEADER, vi_row("A-1", status="#N/A"), vi_row("A-2", n=2)])
+        result = clean(tmp_path / "raw", tmp_path)
+        assert result.quarantine["reason"].tolist() == ["excel_error"]

@@ -101,7 +101,8 @@ def scan_sheet(stream) -> SheetScan:
             for m in _CELL.finditer(body):
                 if b't="e"' in m.group(1):
                     ref = _REF.search(m.group(1))
-                    value = _VALUE.match(body, m.end())
+                    end = body.find(b"</c>", m.end())
+                    value = _VALUE.search(body, m.end(), end if end >= 0 else len(body))
                     if ref:
                         text = _xml_text(value.group(1)) if value else "#N/A"
                         scan.errors[(int(ref.group(2)) - 1, column_number(ref.group(1)) - 1)] = text
