@@ -221,3 +221,27 @@ class TestHiddenSheetsAndErrorCells:
         write_csv(tmp_path / "raw" / "a.csv", [VI_HEADER, vi_row("A-1", status="#N/A"), vi_row("A-2", n=2)])
         result = clean(tmp_path / "raw", tmp_path)
         assert result.quarantine["reason"].tolist() == ["excel_error"]
+
+
+class TestMixedEncoding:
+    """Item 12: a UTF-8 file with a Windows-1258 line is refused naming that line."""
+
+    def test_one_cp1258_line_in_a_utf8_file(self, tmp_path):
+        from tests.fixtures_raw import csv_bytes
+
+        rows = [VI_HEADER] + [vi_row(f"A-{n}", n=n) for n in range(1, 6)]
+        good = csv_bytes(rows).split(b"\r\n")
+        good[3] = csv_bytes([vi_row("A-3", n=3)], encoding="cp1258").rstrip(b"\r\n")
+        (tmp_path / "raw").mkdir()
+        (tmp_path / "raw" / "a.csv").write_bytes(b"\r\n".join(good))
+        with pytest.raises(InputError) as err:
+            clean(tmp_path / "raw", tmp_path)
+        assert str(err.value) == (
+            "a.csv: encoding: the file is UTF-8 except line 4, which do not decode (Windows-1258 "
+            "pasted in?); save the whole file again as UTF-8"
+        )
+
+    def test_a_whole_cp1258_file_still_reads(self, tmp_path):
+        write_csv(tmp_path / "raw" / "a.csv", [VI_HEADER, vi_row("A-1"), vi_row("A-2", n=2)], encoding="cp1258")
+        result = clean(tmp_path / "raw", tmp_path)
+        assert result.dossiers["dossier_id"].tolist() == ["A-1", "A-2"] and result.dossiers["unit_code"].notna().all()

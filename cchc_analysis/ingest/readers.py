@@ -224,6 +224,37 @@ def _looks_utf16(data: bytes) -> str | None:
     return None
 
 
+_UTF8_MULTIBYTE = re.compile("[\u0080-\ud7ff\ue000-\U0010ffff]")
+_UNDECODABLE = re.compile("[\udc80-\udcff]+")
+
+
+def _refuse_mixed_encoding(data: bytes, path: Path) -> None:
+    """Refuse a file that is UTF-8 except for some lines (one line pasted from a Windows-1258
+    file): decoding the whole of it as Windows-1258 would garble every other line. The
+    encoding is decided on the whole content: a file is mixed when its valid multi-byte UTF-8
+    characters outnumber its undecodable byte runs (a real Windows-1258 file forms valid UTF-8
+    only by accident).
+
+    Raises
+    ------
+    InputError
+        Naming the lines that do not decode as UTF-8.
+    """
+    text = data.decode("utf-8", errors="surrogateescape")
+    if _UTF8_MULTIBYTE.subn("", text)[1] <= _UNDECODABLE.subn("", text)[1]:  # (counts only)
+        return
+    # Mixed: the lines of the undecodable runs (counted in lines of the decoded text).
+    line_starts = np.cumsum([0, *(len(line) for line in text.splitlines(keepends=True))])
+    bad = [m.start() for m in _UNDECODABLE.finditer(text)]
+    lines = sorted({int(np.searchsorted(line_starts, b, side="right")) for b in bad})
+    shown = ", ".join(map(str, lines[:10])) + (f" and {len(lines) - 10} more" if len(lines) > 10 else "")
+    raise InputError(
+        path,
+        f"encoding: the file is UTF-8 except line{'s' if len(lines) > 1 else ''} {shown}, which do "
+        "not decode (Windows-1258 pasted in?); save the whole file again as UTF-8",
+    )
+
+
 def decoded_text(data: bytes, path: Path) -> tuple[str, str]:
     """Decode a text export; return ``(text, encoding)``.
 
@@ -243,6 +274,7 @@ def decoded_text(data: bytes, path: Path) -> tuple[str, str]:
     except UnicodeDecodeError:
         if encoding != "utf-8" or b"\x00" in data:
             raise InputError(path, "binary content: not a spreadsheet or a text table") from None
+        _refuse_mixed_encoding(data, path)
         # Not UTF-8: the only other encoding Vietnamese exports use is Windows-1258. Its codec
         # decodes tone marks as combining characters, hence the NFC step downstream.
         encoding = "cp1258"
