@@ -56,3 +56,9 @@ lock:
 
 clean-outputs:
 	rm -rf outputs data/processed
+
+# A longer hypothesis search over fuzzed exports (make test runs a small fixed budget).
+FUZZ_EXAMPLES ?= 2000
+.PHONY: fuzz
+fuzz: setup
+	CCHC_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -p no:cacheprovider --hypothesis-show-statistics tests/test_ingest_fuzz.py
