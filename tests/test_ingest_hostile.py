@@ -100,7 +100,7 @@ class TestPlausibleWindow:
         reference.mkdir()
         (reference / "plausible_dates.yaml").write_text("earliest: 2024-01-10\nyears_after_today: 1\n", encoding="utf-8")
         monkeypatch.setattr("cchc_analysis.config.USER_REFERENCE_DIR", reference)
-        from cchc_analysis.ingest.tables import plausible_window
+        from cchc_analysis.ingest.checks import plausible_window
 
         earliest, latest = plausible_window(pd.Timestamp("2026-03-01").date())
         assert (earliest, latest) == (pd.Timestamp("2024-01-10"), pd.Timestamp("2027-03-01"))

@@ -33,6 +33,7 @@ import python_calamine
 from .. import config
 from ..errors import InputError
 from . import workbooks
+from .limits import check_cell_sizes, refuse_mixed_encoding
 
 _ZIP_MAGIC = b"PK\x03\x04"  # .xlsx (Office Open XML)
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # .xls (BIFF in an OLE2 container)
@@ -224,37 +225,6 @@ def _looks_utf16(data: bytes) -> str | None:
     return None
 
 
-_UTF8_MULTIBYTE = re.compile("[\u0080-\ud7ff\ue000-\U0010ffff]")
-_UNDECODABLE = re.compile("[\udc80-\udcff]+")
-
-
-def _refuse_mixed_encoding(data: bytes, path: Path) -> None:
-    """Refuse a file that is UTF-8 except for some lines (one line pasted from a Windows-1258
-    file): decoding the whole of it as Windows-1258 would garble every other line. The
-    encoding is decided on the whole content: a file is mixed when its valid multi-byte UTF-8
-    characters outnumber its undecodable byte runs (a real Windows-1258 file forms valid UTF-8
-    only by accident).
-
-    Raises
-    ------
-    InputError
-        Naming the lines that do not decode as UTF-8.
-    """
-    text = data.decode("utf-8", errors="surrogateescape")
-    if _UTF8_MULTIBYTE.subn("", text)[1] <= _UNDECODABLE.subn("", text)[1]:  # (counts only)
-        return
-    # Mixed: the lines of the undecodable runs (counted in lines of the decoded text).
-    line_starts = np.cumsum([0, *(len(line) for line in text.splitlines(keepends=True))])
-    bad = [m.start() for m in _UNDECODABLE.finditer(text)]
-    lines = sorted({int(np.searchsorted(line_starts, b, side="right")) for b in bad})
-    shown = ", ".join(map(str, lines[:10])) + (f" and {len(lines) - 10} more" if len(lines) > 10 else "")
-    raise InputError(
-        path,
-        f"encoding: the file is UTF-8 except line{'s' if len(lines) > 1 else ''} {shown}, which do "
-        "not decode (Windows-1258 pasted in?); save the whole file again as UTF-8",
-    )
-
-
 def decoded_text(data: bytes, path: Path) -> tuple[str, str]:
     """Decode a text export; return ``(text, encoding)``.
 
@@ -274,7 +244,7 @@ def decoded_text(data: bytes, path: Path) -> tuple[str, str]:
     except UnicodeDecodeError:
         if encoding != "utf-8" or b"\x00" in data:
             raise InputError(path, "binary content: not a spreadsheet or a text table") from None
-        _refuse_mixed_encoding(data, path)
+        refuse_mixed_encoding(data, path)
         # Not UTF-8: the only other encoding Vietnamese exports use is Windows-1258. Its codec
         # decodes tone marks as combining characters, hence the NFC step downstream.
         encoding = "cp1258"
@@ -426,35 +396,6 @@ def text_sheet(path: Path, data: bytes) -> Sheet:
     return Sheet("", text_cells(rows), encoding, delimiter)
 
 
-def column_letter(index: int) -> str:
-    """Spreadsheet letter of a 0-based column index (0 -> A, 26 -> AA)."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
-def _check_cell_sizes(cells: pd.DataFrame, path: Path) -> None:
-    """Refuse a grid with a cell longer than :data:`config.MAX_CELL_CHARS` (row and column named).
-
-    Raises
-    ------
-    InputError
-        The first such cell.
-    """
-    for j in cells.columns:  # one pass per column, at C speed
-        lengths = pa.compute.utf8_length(pa.array(cells[j].array))
-        longest = pa.compute.max(lengths).as_py()
-        if longest is not None and longest > config.MAX_CELL_CHARS:
-            row = int(np.flatnonzero(lengths.to_numpy(zero_copy_only=False) > config.MAX_CELL_CHARS)[0]) + 1
-            raise InputError(
-                path, f"cell longer than {config.MAX_CELL_CHARS:,} characters ({longest:,}): not an export cell",
-                row=row, column=column_letter(int(j)),
-            )
-
-
 _DIGESTS: dict[tuple[str, int, int], concurrent.futures.Future] = {}
 _HASHER = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="cchc-sha256")
 
@@ -517,7 +458,7 @@ def read_sheets(path: str | Path) -> list[Sheet]:
     # it leaves one free for the hash.
     _remember_digest(path, data)
     for sheet in sheets:
-        _check_cell_sizes(sheet.cells, path)
+        check_cell_sizes(sheet.cells, path)
     if not any(s.cells[c].ne("").any() for s in sheets for c in s.cells.columns):
         raise InputError(path, "empty file: no header and no rows")
     return sheets

@@ -8,44 +8,22 @@ a stable reason code and a message that quotes only the offending non-personal v
 
 from __future__ import annotations
 
-import datetime as dt
-
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import yaml
 
 from .. import config, refdata
-from ..errors import ConfigError, redacted
+from ..errors import redacted
 from ..schema import DOSSIER_COLUMNS
 from . import values as V
+from .checks import (
+    FIELD_LABELS, ID_AS_NUMBER_MESSAGE, excel_error_check as _excel_error_check,
+    id_as_number as _id_as_number, implausible_check as _implausible_check, plausible_window,
+)
 from .text import normalised_text
-from .workbooks import EXCEL_ERRORS
 from .units import DayCodes, per_name_and_day, resolved_units
 
-#: Vietnamese labels of the canonical fields, used in quarantine messages.
-FIELD_LABELS = {
-    "received_at": "Ngày tiếp nhận",
-    "due_at": "Ngày hẹn trả",
-    "finished_at": "Ngày có kết quả",
-    "returned_at": "Ngày trả kết quả",
-    "handled_at": "Ngày xử lý",
-    "month": "Tháng",
-    "status": "Trạng thái",
-    "channel": "Hình thức nộp",
-    "supplement_count": "Số lần bổ sung",
-    "digitised_input": "Số hóa hồ sơ",
-    "digitised_result": "Số hóa kết quả",
-    "reused_data": "Tái sử dụng dữ liệu",
-    "has_fee": "Có phí",
-    "paid_online": "Thanh toán trực tuyến",
-    "apology_issued": "Phiếu xin lỗi",
-    "classification": "Phân loại",
-    "documents_sent": "Số văn bản đi",
-    "documents_electronic": "Văn bản điện tử",
-    "documents_secret": "Văn bản mật",
-}
 BOOLEAN_FIELDS = (
     "digitised_input", "digitised_result", "reused_data", "has_fee", "paid_online",
     "apology_issued",
@@ -53,13 +31,6 @@ BOOLEAN_FIELDS = (
 #: Status given to a dossier whose export has no status (column absent or cell blank):
 #: returned -> 10, finished -> 9, otherwise in progress (4).
 INFERRED_STATUS = (10, 9, 4)
-#: An id that a spreadsheet turned into a number with an exponent (1.234567890123457E+16,
-#: 1.23E+15): its digits are lost, so distinct dossiers would look like duplicates.
-ID_AS_NUMBER = r"^[+-]?[0-9]+(?:[.,][0-9]*)?[eE][+-]?[0-9]+$"
-ID_AS_NUMBER_MESSAGE = (
-    "mã hồ sơ bị Excel đổi thành số: the {label} was stored as a number with an exponent and has "
-    "lost digits; export the id column as text"
-)
 _EXPECTED_DATE = "expected dd/mm/yyyy [HH:MM[:SS]], yyyy-mm-dd, yyyyMMddHHmmss or an Excel date"
 
 
@@ -220,38 +191,6 @@ def _first_reason(checks: list[tuple[str, pd.Series, object]], index: pd.Index):
     )
 
 
-def plausible_window(today: dt.date | None = None) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """First and last plausible day of a date in the exports (``plausible_dates.yaml``:
-    ``earliest``, default 2015-01-01, and today + ``years_after_today``, default 1).
-
-    Raises
-    ------
-    ConfigError
-        The file is not a mapping with a date and a whole number of years.
-    """
-    path = config.reference_path(config.PLAUSIBLE_DATES_FILE)
-    settings = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
-    try:
-        earliest = pd.Timestamp(settings.get("earliest", "2015-01-01"))
-        years = int(settings.get("years_after_today", 1))
-    except (AttributeError, TypeError, ValueError) as exc:
-        raise ConfigError(f"{path.name}: expected 'earliest: yyyy-mm-dd' and 'years_after_today: <whole number>' ({exc})") from None
-    latest = pd.Timestamp(today or dt.date.today()) + pd.DateOffset(years=years)
-    return earliest, latest
-
-
-def _implausible_check(name: str, stamps: pd.Series, window) -> tuple:
-    """``implausible_date`` check of one parsed date column (outside ``window``)."""
-    earliest, latest = window
-    outside = (stamps < earliest) | (stamps >= latest + pd.Timedelta(days=1))
-    span = f"{earliest:%d/%m/%Y}-{latest:%d/%m/%Y}"
-    message = lambda at: (  # noqa: E731
-        f"column {name} ({FIELD_LABELS[name]}): the date " + stamps.iloc[at].dt.strftime("%d/%m/%Y")
-        + f" is outside the plausible window {span} (set in {config.PLAUSIBLE_DATES_FILE})"
-    )
-    return ("implausible_date", outside, message)
-
-
 def _date_checks(rows: pd.DataFrame, fields: tuple[str, ...]) -> tuple[dict, list]:
     """Parsed date columns, one ``unparseable_date`` check per column, then one
     ``implausible_date`` check per column (a date outside :func:`plausible_window`)."""
@@ -266,38 +205,6 @@ def _date_checks(rows: pd.DataFrame, fields: tuple[str, ...]) -> tuple[dict, lis
         checks.append(("unparseable_date", bad, message))
         implausible.append(_implausible_check(name, parsed[name], window))
     return parsed, checks + implausible
-
-
-def _excel_error_check(rows: pd.DataFrame) -> tuple:
-    """``excel_error`` check: a cell holding an Excel error value (``#N/A``, ``#DIV/0!``) in
-    any kept column; never read as blank (a failed status formula would become an inferred one)."""
-    names, masks = [], []
-    for name in rows.columns:  # one pass per kept column
-        if name in ("source_file", "source_row", "file_order"):
-            continue
-        col = rows[name].astype("str")
-        mask = col.str.startswith("#").fillna(False)
-        if mask.any():
-            names.append(name)
-            masks.append((mask & col.isin(EXCEL_ERRORS)).to_numpy(dtype=bool))
-    if not masks:
-        return ("excel_error", np.zeros(len(rows), dtype=bool), "")
-    first = np.argmax(np.vstack(masks), axis=0)
-
-    def message(at: np.ndarray) -> pd.Series:
-        texts = []
-        for i in at:  # failing rows only (few)
-            name = names[first[i]]
-            label = f" ({FIELD_LABELS[name]})" if name in FIELD_LABELS else ""
-            texts.append(f"column {name}{label}: Excel error value {rows[name].iat[i]} (a formula that failed), not a value")
-        return pd.Series(texts, dtype="str")
-
-    return ("excel_error", np.logical_or.reduce(masks), message)
-
-
-def _id_as_number(ids: pd.Series) -> pd.Series:
-    """Ids written as a number with an exponent (:data:`ID_AS_NUMBER`)."""
-    return ids.str.contains(ID_AS_NUMBER, regex=True).fillna(False)
 
 
 def _word_check(rows, name, parser, reason, expected):
