@@ -8,7 +8,8 @@ Choices where the data contract is silent:
 
 - Files are the exports found recursively under the raw folder, in sorted path order; names
   starting with ``README``, ``.`` or ``~$`` (Excel lock files) and ``*.json`` / ``*.md`` files are
-  not exports. Any other file must be a readable export, or the run stops (exit 2).
+  not exports. Any other file must be a readable export, or the run stops (exit 1); so does a
+  dangling symbolic link, a symlink loop or a folder named like an export (``x.csv``).
 - A dossier file needs a dossier id, a received date and an authority or reception column; a
   PAKN file an id, a received date and a unit; an e-document file a unit, a month and the
   number of documents sent.

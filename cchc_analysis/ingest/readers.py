@@ -8,7 +8,10 @@ the ``.0`` calamine gives them. Merged cells carry their value into every cell o
 so a unit name merged over several dossier rows belongs to each of them.
 
 Text files: UTF-8 (with or without BOM), UTF-16 (BOM or NUL pattern) or, when the bytes are not
-valid UTF-8, the Vietnamese Windows code page cp1258. The delimiter (comma, semicolon, tab) is
+valid UTF-8, the Vietnamese Windows code page cp1258 - decided on the whole content: a file
+that is UTF-8 except for some lines is refused, naming those lines (never decoded whole as
+cp1258). An HTML page holding a table (the ".xls" many portals export) is read table by table.
+Files over ``config.MAX_FILE_BYTES`` and cells over ``config.MAX_CELL_CHARS`` are refused. The delimiter (comma, semicolon, tab) is
 the one that splits the most lines into the same number of fields.
 """
 
