@@ -224,3 +224,20 @@ class TestKill:
         if sig == signal.SIGKILL or point == "reading":
             assert after == before
         assert leftovers(out) == []
+
+
+class TestLeftoversOnStartUp:
+    """Item 9: a run finds the pair a killed swap left and says what it did."""
+
+    def test_cli_restores_then_replaces(self, raw, previous):
+        out, before = previous
+        os.replace(out, out.parent / f".{out.name}.old-4242")
+        stale = out.parent / f".{out.name}.xyz.staging"
+        stale.mkdir()
+        code, err = cli(raw, out)
+        assert code == 0
+        assert err.splitlines() == [
+            f"note: {out}: restored the previous results left aside by an interrupted run",
+            f"note: {out}: removed the unfinished {stale.name} of an interrupted run",
+        ]
+        assert leftovers(out) == [] and (out / "notes.txt").read_text() == "kept"
