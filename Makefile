@@ -62,3 +62,9 @@ clean-outputs:
 # indicators give the same form 06 as on 3.11 (about 2.5 min per version; .ci/run runs it after `make test`).
 smoke-python: setup
 	tests/smoke_python_versions.sh
+
+# A longer hypothesis search over fuzzed exports (make test runs a small fixed budget).
+FUZZ_EXAMPLES ?= 2000
+.PHONY: fuzz
+fuzz: setup
+	CCHC_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -p no:cacheprovider --hypothesis-show-statistics tests/test_ingest_fuzz.py

@@ -8,7 +8,8 @@ Choices where the data contract is silent:
 
 - Files are the exports found recursively under the raw folder, in sorted path order; names
   starting with ``README``, ``.`` or ``~$`` (Excel lock files) and ``*.json`` / ``*.md`` files are
-  not exports. Any other file must be a readable export, or the run stops (exit 2).
+  not exports. Any other file must be a readable export, or the run stops (exit 1); so does a
+  dangling symbolic link, a symlink loop or a folder named like an export (``x.csv``).
 - A dossier file needs a dossier id, a received date and an authority or reception column; a
   PAKN file an id, a received date and a unit; an e-document file a unit, a month and the
   number of documents sent.
@@ -20,12 +21,19 @@ Choices where the data contract is silent:
   duplicates_merged holds per file. Quarantined rows take no part in merging.
 - ``skipped_lines`` counts title lines above the header, blank lines, repeated header lines and
   footer / signature lines; the header row itself is not counted.
+
+Exit codes of ``cchc clean`` (one line on stderr, never a traceback): 0 done (quarantined rows
+are no error); 1 bad input data (a file that cannot be used, named in the line); 2 usage (the
+processed folder is a file, inside the raw folder or holding it, not writable, disk full, or
+another run is writing it); 130 interrupted (Ctrl+C): partial results are discarded and the
+previous processed folder is left as it was.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,15 +42,18 @@ import numpy as np
 import pandas as pd
 
 from . import config, schema, store
-from .errors import InputError
+from .errors import EXIT_INTERRUPTED, EXIT_USAGE, CchcError, InputError, UsageError
 from .ingest import readers
 from .ingest.exports import Export, read_export
 from .ingest.headers import load_header_aliases
 from .ingest.tables import available_catalogue, typed_dossiers, typed_edocs, typed_pakn
 from .ingest.values import STATUS_RANK
 from .store import CANONICAL, OUTPUT_FILES, ProcessedTables  # noqa: F401  (OUTPUT_FILES: re-export)
+from .io import pause_for_tests
 
 _NOT_EXPORTS_SUFFIXES = {".json", ".md"}
+#: Suffixes of export files; a folder so named is a mistake that stops the run.
+_EXPORT_SUFFIXES = {".csv", ".tsv", ".txt", ".xls", ".xlsx", ".xlsm", ".ods", ".htm", ".html"}
 #: Identity of a record per kind, for merging duplicates.
 KEYS = {"dossiers": ["dossier_id"], "pakn": ["pakn_id"], "edocs": ["unit_code", "month"]}
 
@@ -64,15 +75,22 @@ def export_files(raw_dir: str | Path) -> list[Path]:
     raw_dir = Path(raw_dir)
     if not raw_dir.is_dir():
         raise InputError(raw_dir, f"raw folder not found: {raw_dir}")
-    files = [
+    candidates = [
         p
         for p in sorted(raw_dir.rglob("*"))
-        if p.is_file()
-        and not any(part.startswith(".") for part in p.relative_to(raw_dir).parts)
+        if not any(part.startswith(".") for part in p.relative_to(raw_dir).parts)
         and not p.name.upper().startswith("README")
         and not p.name.startswith("~$")
         and p.suffix.lower() not in _NOT_EXPORTS_SUFFIXES
     ]
+    files = []
+    for p in candidates:  # one iteration per file, not per row
+        if p.is_file():
+            files.append(p)
+        elif p.is_symlink() and not p.is_dir():
+            raise InputError(p, "a symbolic link that leads to no file (dangling, or a loop): remove it or point it at an export")
+        elif p.is_dir() and p.suffix.lower() in _EXPORT_SUFFIXES:
+            raise InputError(p, f"a folder named like an export ({p.suffix}): rename it or move it out of the raw folder")
     if not files:
         raise InputError(raw_dir, "no export files found (.xlsx, .xls or .csv)")
     return files
@@ -273,7 +291,9 @@ def clean(raw_dir: str | Path = config.SAMPLE_DIR, processed_dir: str | Path = c
     """
     started = time.perf_counter()
     raw_dir = Path(raw_dir)
+    check_separate_folders(raw_dir, processed_dir)
     exports = read_exports(raw_dir)
+    pause_for_tests("reading")
     tables, quarantine, recon = cleaned_tables(exports, catalogue)
     files = {p.relative_to(raw_dir).as_posix(): file_digest(p) for p in export_files(raw_dir)}
     meta = {
@@ -287,6 +307,7 @@ def clean(raw_dir: str | Path = config.SAMPLE_DIR, processed_dir: str | Path = c
             "skipped_lines": int(recon["skipped_lines"].sum()),
         },
         "profiles": {e.source_file: e.profile for e in exports},
+        "hidden_sheets": {e.source_file: e.hidden_sheets for e in exports if e.hidden_sheets},
         "dropped_columns": {
             e.source_file: {"personal": e.personal, "ignored": e.ignored, "unrecognised": e.unrecognised}
             for e in exports
@@ -298,9 +319,36 @@ def clean(raw_dir: str | Path = config.SAMPLE_DIR, processed_dir: str | Path = c
     return result
 
 
+def check_separate_folders(raw_dir: str | Path, processed_dir: str | Path) -> None:
+    """Refuse a processed folder equal to the raw folder, inside it, or holding it.
+
+    Raises
+    ------
+    UsageError
+        The two folders overlap (the outputs would land among the exports).
+    """
+    raw, processed = Path(raw_dir).resolve(), Path(processed_dir).resolve()
+    if raw == processed or raw in processed.parents or processed in raw.parents:
+        raise UsageError(
+            f"--processed {processed_dir} and --raw {raw_dir} overlap: "
+            "the processed folder must be outside the raw folder (and not hold it)"
+        )
+
+
 def write_processed(result: CleanResult, processed_dir: str | Path, partitioned: bool = False) -> None:
-    """Write the tables of ``result`` into ``processed_dir``, all or nothing (``store.write_processed``)."""
-    store.write_processed(result, processed_dir, partitioned=partitioned)
+    """Write the tables of ``result`` into ``processed_dir``, all or nothing (``store.write_processed``).
+
+    Raises
+    ------
+    UsageError
+        The folder cannot be written (read-only, disk full, a file in the way): one line, and
+        the previous folder is left as it was.
+    """
+    try:
+        store.write_processed(result, processed_dir, partitioned=partitioned)
+    except OSError as exc:
+        problem = exc.strerror or type(exc).__name__
+        raise UsageError(f"cannot write the results to {processed_dir}: {problem}; previous results left intact") from None
 
 
 def load_processed(processed_dir: str | Path = config.PROCESSED_DIR) -> ProcessedTables:
@@ -337,6 +385,10 @@ def summary_text(result: CleanResult) -> str:
     if dropped:
         lines += ["", "unrecognised columns dropped (add an alias in data/reference/headers.yaml to use one):"]
         lines += [f"  {f}: {', '.join(cols)}" for f, cols in dropped.items()]
+    hidden = result.meta.get("hidden_sheets", {})
+    if hidden:
+        lines += ["", f"hidden sheets skipped (not read as data): {sum(map(len, hidden.values()))}"]
+        lines += [f"  {f}: {', '.join(names)}" for f, names in hidden.items()]
     lines.append(f"\ntime: {result.seconds:.2f} s")
     return "\n".join(lines)
 
@@ -349,7 +401,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run ``cchc clean``; quarantined rows are not an error (exit 0)."""
-    result = clean(args.raw, args.processed, partitioned=getattr(args, "partitioned", False))
+    """Run ``cchc clean``; quarantined rows are not an error (exit 0). Exit codes: module doc."""
+    try:
+        result = clean(args.raw, args.processed, partitioned=getattr(args, "partitioned", False))
+    except CchcError as exc:
+        print(f"cchc clean: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except OSError as exc:  # (a folder that vanished or cannot be listed while reading)
+        print(f"cchc clean: error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("cchc clean: interrupted; partial results discarded, previous results left intact", file=sys.stderr)
+        return EXIT_INTERRUPTED
     print(result.summary())
     return 0

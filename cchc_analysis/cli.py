@@ -54,8 +54,13 @@ mã thoát (exit codes):
 
 
 def exit_code_for(exc: CchcError) -> int:
-    """1 for data the suite cannot use, 2 for a wrong command (see the module docstring)."""
-    return EXIT_INPUT if isinstance(exc, (InputError, ConfigError)) else EXIT_USAGE
+    """1 for data the suite cannot use, 2 for a wrong command (see the module docstring).
+
+    An error that carries its own code (``exit_code``, e.g. ``UsageError``) keeps it.
+    """
+    if isinstance(exc, (InputError, ConfigError)):
+        return EXIT_INPUT
+    return getattr(exc, "exit_code", EXIT_USAGE)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -69,3 +69,15 @@ def reference_path(name: str) -> Path:
     """Return the reference file ``name``: the user's override if present, else the shipped one."""
     user = USER_REFERENCE_DIR / name
     return user if user.exists() else PACKAGE_REFERENCE_DIR / name
+
+#: Reference file of the window of plausible dates (earliest date, years after today).
+PLAUSIBLE_DATES_FILE = "plausible_dates.yaml"
+#: Largest raw export read, in bytes (``CCHC_MAX_FILE_BYTES``); a bigger file is refused.
+MAX_FILE_BYTES = int(os.environ.get("CCHC_MAX_FILE_BYTES", 4 * 1024**3))
+#: Largest cell, in characters (Excel's own limit); a longer cell is refused (file, row, column).
+MAX_CELL_CHARS = 32_767
+#: Largest used range of a worksheet, in cells, unless the cells present fill a tenth of it:
+#: a stray cell at XFD1048576 would otherwise make the reader allocate the whole grid.
+MAX_SHEET_CELLS = 20_000_000
+#: Most columns a worksheet may use (exports have a few dozen).
+MAX_SHEET_COLUMNS = 1_000

@@ -2,15 +2,54 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+
+import pandas as pd
+
+#: Exit codes of the ``cchc`` command (documented in ``cchc --help`` and the README).
+EXIT_OK = 0
+#: The input data is missing or unusable (:class:`InputError`, :class:`ConfigError`), or a notebook failed.
+EXIT_INPUT = 1
+#: Wrong usage: unknown option, bad --quarter or --period value, unknown unit code, folders
+#: that cannot be used as given.
+EXIT_USAGE = 2
+#: Interrupted with Ctrl+C (128 + SIGINT); partial results are discarded.
+EXIT_INTERRUPTED = 130
+
+#: Values that look like personal data: a Vietnamese phone number (0 or +84 then 8-10 digits,
+#: maybe grouped by spaces, dots or dashes), an ID card number (9 or 12 digits in one run) or
+#: an e-mail address.
+PERSONAL_VALUE = re.compile(
+    r"(?<![0-9])(?:\+?84|0)[0-9]{2,3}[ .-]?[0-9]{3}[ .-]?[0-9]{3,4}(?![0-9])"
+    r"|(?<![0-9])(?:[0-9]{9}|[0-9]{12})(?![0-9])"
+    r"|[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+\.[A-Za-z0-9.-]+"
+)
+#: What a message shows instead of a value that looks personal (the whole cell is withheld:
+#: a phone number usually comes with a name).
+WITHHELD = "(value withheld: looks like a phone, ID number or e-mail)"
+
+
+def redacted(values: pd.Series | str) -> pd.Series | str:
+    """Cell text as a message may show it: the whole cell replaced by :data:`WITHHELD` when
+    any part of it looks like a phone number, an ID number or an e-mail address.
+
+    The one redaction rule of every quarantine and error message (vectorised on a Series).
+    """
+    if isinstance(values, str):
+        return WITHHELD if PERSONAL_VALUE.search(values) else values
+    text = values.fillna("").astype("str")
+    return text.mask(text.str.contains(PERSONAL_VALUE, regex=True), WITHHELD)
 
 
 class CchcError(Exception):
-    """Base class of every error meant for the user (the CLI prints it and exits 2)."""
+    """Base class of every error meant for the user (the CLI prints it on one line)."""
+
+    exit_code = EXIT_USAGE
 
 
 class InputError(CchcError):
-    """A raw file or value that cannot be used.
+    """A raw file or value that cannot be used (exit code 1).
 
     Parameters
     ----------
@@ -24,6 +63,8 @@ class InputError(CchcError):
         The column header as written in the file, when known.
     """
 
+    exit_code = EXIT_INPUT
+
     def __init__(
         self,
         file: str | Path | None,
@@ -35,7 +76,8 @@ class InputError(CchcError):
         self.file = Path(file).name if file is not None else None
         self.row = row
         self.column = column
-        self.message = message
+        # One line, with any part that looks like a phone, ID number or e-mail withheld.
+        self.message = message = " ".join(PERSONAL_VALUE.sub("<withheld>", str(message)).split())
         where = []
         if self.file:
             where.append(self.file)
@@ -51,11 +93,8 @@ class ConfigError(CchcError):
     """A reference or settings file (units, catalogue, targets, aliases) is invalid."""
 
 
-#: Exit codes of the ``cchc`` command (documented in ``cchc --help`` and the README).
-EXIT_OK = 0
-#: The input data is missing or unusable (:class:`InputError`, :class:`ConfigError`), or a notebook failed.
-EXIT_INPUT = 1
-#: Wrong usage: unknown option, bad --quarter or --period value, unknown unit code.
-EXIT_USAGE = 2
-#: Interrupted with Ctrl+C (128 + SIGINT); partial results are discarded.
-EXIT_INTERRUPTED = 130
+class UsageError(CchcError):
+    """Options or folders that cannot be used as given (exit code 2): ``--processed`` inside
+    ``--raw``, a file where a folder is expected, a folder another run holds."""
+
+    exit_code = EXIT_USAGE

@@ -26,15 +26,8 @@ from .labels import INDICATOR_LABELS, LEVEL_LABELS
 
 ALL = "ALL"
 
-#: Vietnamese labels of the quarantine reason codes written by the cleaner.
-QUARANTINE_REASONS = {
-    "finished_before_received": "Ngày có kết quả trước ngày tiếp nhận",
-    "missing_dossier_id": "Thiếu mã hồ sơ",
-    "unknown_unit": "Đơn vị không xác định được",
-    "unparseable_date": "Ngày tháng không đọc được",
-    "unparseable_value": "Giá trị không đọc được",
-    "missing_required": "Thiếu thông tin bắt buộc",
-}
+#: Vietnamese labels of the quarantine reason codes (one definition, in schema).
+QUARANTINE_REASONS = schema.QUARANTINE_REASONS
 #: Column labels of the per-file reconciliation.
 RECONCILIATION_LABELS = {
     "source_file": "Tệp",

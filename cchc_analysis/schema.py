@@ -53,6 +53,9 @@ QUARANTINE_REASONS = {
     "unparseable_date": "Ngày tháng không đọc được",
     "unparseable_value": "Giá trị không đọc được",
     "missing_required": "Thiếu thông tin bắt buộc",
+    "id_as_number": "Mã hồ sơ bị Excel đổi thành số",
+    "implausible_date": "Ngày nằm ngoài khoảng hợp lý",
+    "excel_error": "Ô lỗi Excel (#N/A, #DIV/0!)",
 }
 ONLINE_LEVELS = ("toan_trinh", "mot_phan", "khong")
 #: National status codes (DESIGN §4).

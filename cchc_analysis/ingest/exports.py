@@ -1,10 +1,10 @@
 """One raw export file -> its data rows as text, with personal columns already dropped.
 
-Lines around the data are told apart here: the title lines above the header, blank lines,
-repeated header lines (an export pasted twice) and footer lines ("Tổng cộng", "Người lập
-biểu", "Hương Thủy, ngày ... tháng ... năm ...", signatures) are skipped and counted. Every
-other line is a data row and is passed on, however broken, so that it ends up clean,
-quarantined or merged — never lost.
+Lines around the data are told apart here, by position and shape (:func:`line_classes`): the
+title lines above the header, blank lines, repeated header lines (an export pasted twice) and
+footer lines (totals, "Hương Thủy, ngày ... tháng ... năm ...", signature blocks) are skipped
+and counted. Every other line is a data row and is passed on, however broken, so that it ends
+up clean, quarantined or merged — never lost.
 """
 
 from __future__ import annotations
@@ -28,11 +28,6 @@ FOOTER_START = (
     r"|ky ghi ro|ky va ghi ro|xac nhan|chu tich|pho chu tich|giam doc|pho giam doc"
     r"|truong phong|ghi chu|noi nhan|tm |kt |danh sach nay)"
 )
-#: A dated signature line anywhere in the row: "..., ngày 05 tháng 4 năm 2024".
-FOOTER_DATE = r"ngay(?: \d{1,2})? thang(?: \d{1,2})? nam"
-#: After a footer, a line without id and with at most this many filled cells is part of the
-#: signature block (a signer's name, a title), not a data row.
-SIGNATURE_CELLS = 2
 #: Files up to this many kept cells are normalised as one stacked column.
 _STACK_CELLS = 2_000_000
 
@@ -53,6 +48,8 @@ class Export:
         spreadsheet shows it).
     skipped_lines
         Title, blank, repeated-header and footer lines (the header itself is not counted).
+    hidden_sheets
+        Hidden worksheets of the file, skipped (noted on the file's first export only).
     """
 
     source_file: str
@@ -65,14 +62,7 @@ class Export:
     unrecognised: list[str] = field(default_factory=list)
     encoding: str = ""
     delimiter: str = ""
-
-
-def _row_text(cells: pd.DataFrame) -> pd.Series:
-    # Column-wise concatenation (a loop over the few columns, not over rows).
-    joined = pd.Series("", index=cells.index, dtype="str")
-    for col in cells.columns:
-        joined = joined + " " + cells[col]
-    return joined.str.strip()
+    hidden_sheets: list[str] = field(default_factory=list)
 
 
 #: An id cell whose first letter or digit is an ASCII digit, after ASCII punctuation only: its
@@ -91,6 +81,13 @@ def _stacked(cells: pd.DataFrame, columns: list) -> pd.Series:
 def line_classes(cells: pd.DataFrame, header: Header) -> pd.Series:
     """Class of every line below the header: ``data``, ``blank``, ``header`` or ``footer``.
 
+    Lines are told apart by position and shape, not by the words of an id: a line with a date
+    in a date column is data whatever its id says ("Tổng cộng", "KT-15", or none: then it is
+    quarantined for its missing id). An undated line is not data when it has no id (a total,
+    a title, a signature), when its id is a footer word ("Tổng cộng: 2", "Cộng 1", "TM UBND"),
+    or when it is sparse (under half the recognised columns filled) and comes after the last
+    data line (a signature block); other undated lines with an id are data.
+
     Parameters
     ----------
     cells
@@ -100,10 +97,9 @@ def line_classes(cells: pd.DataFrame, header: Header) -> pd.Series:
     """
     id_col = next(c for c, f in header.columns.items() if f == ID_FIELD[header.kind])
     id_header = header_key(header.names[id_col])
-    # Only lines whose id cell is blank, a footer word or the id header itself can be anything
-    # but data. An id starting with a digit (the usual dossier number) has an ASCII key that is
-    # none of these (its key starts with a digit, the header's does not): such a line is data,
-    # and the checks below run on the other lines only (usually none).
+    # An id starting with a digit (the usual dossier number) has an ASCII key that is no footer
+    # word and not the header (unless the header's key starts with a digit): such a line is
+    # data, and the checks below run on the other lines only (usually few).
     plain = (
         cells[id_col].str.contains(_DIGIT_FIRST, regex=True).fillna(False).to_numpy(dtype=bool)
         if not id_header[:1].isdigit()
@@ -111,7 +107,8 @@ def line_classes(cells: pd.DataFrame, header: Header) -> pd.Series:
     )
     classes = _constant_text("data", cells.index)
     if not plain.all():
-        classes[~plain] = _classes_without_plain_ids(cells[~plain], header, id_col, id_header)
+        last_plain = int(np.flatnonzero(plain)[-1]) if plain.any() else -1
+        classes[~plain] = _classes_without_plain_ids(cells[~plain], header, id_col, id_header, np.flatnonzero(~plain), last_plain)
     return classes
 
 
@@ -122,39 +119,41 @@ def _constant_text(value: str, index: pd.Index) -> pd.Series:
     return pd.Series(pd.array(pc.take(one, np.zeros(len(index), dtype=np.int64)), dtype="str"), index=index)
 
 
-def _classes_without_plain_ids(cells: pd.DataFrame, header: Header, id_col, id_header: str) -> pd.Series:
-    """:func:`line_classes` of the lines whose id cell does not start with a digit.
+#: Canonical fields holding dates: a line with one of them readable is data.
+DATE_FIELDS = ("received_at", "due_at", "finished_at", "returned_at", "handled_at", "month")
 
-    A line with a digit-first id is data and is neither a footer nor a blank line, so leaving
-    those lines out changes no other line's class (``cummax`` runs over footers only).
-    """
-    id_key = ascii_keys(cells[id_col].str.strip())
-    no_id = id_key.eq("") | id_key.str.contains(FOOTER_START, regex=True)
-    suspect = no_id | id_key.str.replace(" ", "").eq(id_header)
-    # A line with a non-empty id key has a filled cell: it is neither blank nor a signature
-    # line, so cells are counted on the lines without an id only.
-    empty_id = id_key.eq("")
-    filled = pd.Series(1, index=cells.index)
-    if empty_id.any():
-        filled[empty_id] = cells[empty_id].apply(lambda col: col.str.strip()).ne("").sum(axis=1)
-    classes = pd.Series("data", index=cells.index, dtype="str")
-    classes = classes.mask(filled.eq(0), "blank")
-    few = cells[suspect].apply(lambda col: col.str.strip())  # column-wise, few lines
-    # A repeated header line: at least half of the kept header cells (and 2) come back.
+
+def _classes_without_plain_ids(cells: pd.DataFrame, header: Header, id_col, id_header: str, positions: np.ndarray, last_plain: int) -> pd.Series:
+    """:func:`line_classes` of the lines whose id cell does not start with a digit (at
+    ``positions`` among all lines; ``last_plain`` is the position of the last such line, -1)."""
+    from .values import parsed_datetimes
+
+    few = cells.apply(lambda col: col.str.strip())  # column-wise, few lines
     kept = list(header.columns)
-    # One key computation for all kept cells of the few lines (stacked column after column).
+    id_key = ascii_keys(few[id_col])
+    has_id = id_key.ne("")
+    footer_id = id_key.str.contains(FOOTER_START, regex=True)
+    filled_all = few.ne("").sum(axis=1)
+    filled = few[kept].ne("").sum(axis=1)
+    dense = filled.ge(max(3, (len(kept) + 1) // 2))
+    date_cols = [c for c in kept if header.columns[c] in DATE_FIELDS]
+    if date_cols:
+        stamps = parsed_datetimes(_stacked(few, date_cols))[0].to_numpy().reshape(len(date_cols), -1)
+        dated = pd.Series((~np.isnat(stamps)).any(axis=0), index=few.index)
+    else:
+        dated = pd.Series(False, index=few.index)
+    # A repeated header line: at least half of the kept header cells (and 2) come back.
     keys = ascii_keys(_stacked(few, kept)).str.replace(" ", "").to_numpy(dtype=object).reshape(len(kept), -1)
     wanted = np.array([header_key(header.names[col]) for col in kept], dtype=object)[:, None]
     repeats = pd.Series((keys == wanted).sum(axis=0) if len(few) else 0, index=few.index)
-    is_header = repeats.ge(max(2, (len(header.columns) + 1) // 2)).reindex(cells.index, fill_value=False)
-    classes = classes.mask(is_header, "header")
-    text = ascii_keys(_row_text(few))
-    footer_words = (
-        text.str.contains(FOOTER_START, regex=True) | text.str.contains(FOOTER_DATE, regex=True)
-    ).reindex(cells.index, fill_value=False)
-    footer = classes.eq("data") & footer_words & no_id
-    after_footer = footer.cummax() & classes.eq("data") & empty_id & filled.le(SIGNATURE_CELLS)
-    return classes.mask(footer | after_footer, "footer")
+    is_header = repeats.ge(max(2, (len(header.columns) + 1) // 2)) | (id_key.str.replace(" ", "").eq(id_header) & ~dated)
+    strong = (dated | (has_id & ~footer_id & dense)) & ~is_header
+    last_strong = int(positions[strong.to_numpy()][-1]) if strong.any() else -1
+    tail = pd.Series(positions > max(last_plain, last_strong), index=few.index)
+    data = strong | (has_id & ~footer_id & ~tail)
+    classes = pd.Series("footer", index=cells.index, dtype="str")
+    classes = classes.mask(data, "data").mask(is_header, "header").mask(filled_all.eq(0), "blank")
+    return classes
 
 
 def _sheet_export(sheet: Sheet, header: Header, source_file: str) -> Export:
@@ -213,7 +212,9 @@ def read_export(path: str | Path, source_file: str, aliases: dict | None = None)
     """
     aliases = load_header_aliases() if aliases is None else aliases
     sheets = read_sheets(path)
-    found = [(s, recognised_header(s.cells, aliases, path)) for s in sheets]
+    hidden = [s.name for s in sheets if s.hidden]  # skipped with a note, never read as data
+    sheets = [s for s in sheets if not s.hidden] or sheets
+    found = [(s, recognised_header(s.cells, aliases, path)) for s in sheets if not s.hidden]
     found = [(s, h) for s, h in found if h is not None]
     if not found:
         where = (
@@ -222,13 +223,15 @@ def read_export(path: str | Path, source_file: str, aliases: dict | None = None)
             + ")"
             if sheets[0].name
             else "no recognisable header"
-        )
+        ) + (f"; hidden sheets not read: {', '.join(repr(h) for h in hidden)}" if hidden else "")
         raise InputError(
             path,
             f"{where}; expected a header row with columns such as 'Mã hồ sơ', 'Ngày tiếp nhận' "
             "(dossiers), 'Mã PAKN' (feedback) or 'Đơn vị', 'Tháng', 'Số văn bản đi' (e-documents)",
         )
     many = len(found) > 1
-    return [
+    exports = [
         _sheet_export(s, h, f"{source_file}[{s.name}]" if many else source_file) for s, h in found
     ]
+    exports[0].hidden_sheets = hidden
+    return exports

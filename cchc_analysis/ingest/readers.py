@@ -8,7 +8,10 @@ the ``.0`` calamine gives them. Merged cells carry their value into every cell o
 so a unit name merged over several dossier rows belongs to each of them.
 
 Text files: UTF-8 (with or without BOM), UTF-16 (BOM or NUL pattern) or, when the bytes are not
-valid UTF-8, the Vietnamese Windows code page cp1258. The delimiter (comma, semicolon, tab) is
+valid UTF-8, the Vietnamese Windows code page cp1258 - decided on the whole content: a file
+that is UTF-8 except for some lines is refused, naming those lines (never decoded whole as
+cp1258). An HTML page holding a table (the ".xls" many portals export) is read table by table.
+Files over ``config.MAX_FILE_BYTES`` and cells over ``config.MAX_CELL_CHARS`` are refused. The delimiter (comma, semicolon, tab) is
 the one that splits the most lines into the same number of fields.
 """
 
@@ -30,7 +33,10 @@ import pyarrow.compute  # noqa: F401  (pa.compute)
 import pyarrow.csv as pacsv
 import python_calamine
 
+from .. import config
 from ..errors import InputError
+from . import workbooks
+from .limits import check_cell_sizes, refuse_mixed_encoding
 
 _ZIP_MAGIC = b"PK\x03\x04"  # .xlsx (Office Open XML)
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # .xls (BIFF in an OLE2 container)
@@ -59,20 +65,26 @@ class Sheet:
         Encoding of a text file, "" for a workbook.
     delimiter
         Delimiter of a text file, "" for a workbook.
+    hidden
+        A hidden worksheet (not read: ``cells`` is empty).
     """
 
     name: str
     cells: pd.DataFrame
     encoding: str = ""
     delimiter: str = ""
+    hidden: bool = False
 
 
 def file_format(data: bytes) -> str:
-    """``"xlsx"``, ``"xls"`` or ``"text"`` from the first bytes of a file."""
+    """``"xlsx"`` (or .ods: both zip), ``"xls"``, ``"html"`` or ``"text"`` from the first bytes
+    of a file, whatever its extension."""
     if data.startswith(_ZIP_MAGIC):
-        return "xlsx"
+        return "ods" if b"application/vnd.oasis.opendocument" in data[:200] else "xlsx"
     if data.startswith(_OLE_MAGIC):
         return "xls"
+    if workbooks.looks_html(data):
+        return "html"
     return "text"
 
 
@@ -124,11 +136,31 @@ def text_cells(rows: list[list[object]]) -> pd.DataFrame:
         if any(isinstance(u, (bool, int, float, np.number)) for u in uniques):
             # Numbers compare equal across types (1 == 1.0 == True, 0.0 == -0.0) but print
             # differently: convert every cell.
-            columns[j] = pd.Series(col, dtype=object).fillna("").astype("str").array
+            columns[j] = _inexact_numbers_marked(col, pd.Series(col, dtype=object).fillna("").astype("str").array)
         else:  # text and dates: each distinct value printed once
             done = pd.Series(uniques, dtype=object).astype("str").array
             columns[j] = done.take(codes, allow_fill=True).fillna("")
     return _without_float_suffix(pd.DataFrame(columns))
+
+
+#: A number cell at or above this magnitude has 16 or more digits: more than a spreadsheet's
+#: binary floating point holds exactly (15 significant digits are guaranteed).
+INEXACT_NUMBER = 1e15
+
+
+def _inexact_numbers_marked(col: np.ndarray, text):
+    """``text`` (the cells of ``col`` as text) with every number cell of 16 or more digits
+    written with an exponent, as Excel shows it (``1.234567890123457E+16``): such a number has
+    lost digits in the file itself, and an id written so is quarantined, never merged."""
+    number = pd.to_numeric(pd.Series(col, dtype=object), errors="coerce").to_numpy(dtype=float)
+    with np.errstate(invalid="ignore"):
+        big = (np.abs(number) >= INEXACT_NUMBER) & (col == number)  # (number cells, not text)
+    if not big.any():
+        return text
+    text = np.asarray(text, dtype=object)
+    for i in np.flatnonzero(big):  # the few cells concerned, not every cell
+        text[i] = f"{number[i]:.15E}"
+    return pd.array(text, dtype="str")
 
 
 def filled_merges(cells: pd.DataFrame, ranges: list | None) -> pd.DataFrame:
@@ -142,26 +174,45 @@ def filled_merges(cells: pd.DataFrame, ranges: list | None) -> pd.DataFrame:
     return pd.DataFrame(values, columns=cells.columns).astype("str")
 
 
-def workbook_sheets(path: Path) -> list[Sheet]:
-    """Every worksheet of an .xlsx/.xls workbook as text grids.
+def workbook_sheets(path: Path, data: bytes | None = None) -> list[Sheet]:
+    """Every worksheet of an .xlsx/.xls/.ods workbook as text grids (format from the bytes, not
+    the extension). Hidden sheets are not read: they come back empty, ``hidden=True``. An
+    .xlsx is scanned first (:func:`workbooks.checked_xlsx`): absurd used ranges are refused and
+    Excel error cells keep their text (``#DIV/0!``).
 
     Raises
     ------
     InputError
-        The file is not a readable workbook.
+        The file is not a readable workbook, or a sheet's used range is absurd.
     """
+    data = path.read_bytes() if data is None else data
+    scans = workbooks.checked_xlsx(path, data) if file_format(data) == "xlsx" else {}
     try:
-        book = python_calamine.CalamineWorkbook.from_path(str(path))
+        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = []
-        for name in book.sheet_names:
-            sheet = book.get_sheet_by_name(name)
+        for meta in book.sheets_metadata:
+            if str(meta.visible).rsplit(".", 1)[-1] != "Visible":
+                sheets.append(Sheet(meta.name, pd.DataFrame(dtype="str"), hidden=True))
+                continue
+            sheet = book.get_sheet_by_name(meta.name)
             cells = text_cells(sheet.to_python(skip_empty_area=False))
-            sheets.append(Sheet(name, filled_merges(cells, sheet.merged_cell_ranges)))
+            scan = scans.get(meta.name)
+            cells = workbooks.with_errors(cells, scan.errors) if scan else cells
+            sheets.append(Sheet(meta.name, filled_merges(cells, sheet.merged_cell_ranges)))
     except InputError:
         raise
     except Exception as exc:  # calamine raises its own types for every kind of damage
         raise InputError(path, f"not a readable spreadsheet ({type(exc).__name__}: {exc})") from None
     return sheets
+
+
+def html_sheets(path: Path, data: bytes) -> list[Sheet]:
+    """The tables of an HTML-table export (saved as ".xls" by many portals), one grid each."""
+    text, encoding = decoded_text(data, path)
+    tables = workbooks.html_tables(text)
+    if not tables:
+        raise InputError(path, "an HTML page without a table: not an export")
+    return [Sheet(f"table {k + 1}", text_cells(rows), encoding) for k, rows in enumerate(tables)]
 
 
 def _looks_utf16(data: bytes) -> str | None:
@@ -196,6 +247,7 @@ def decoded_text(data: bytes, path: Path) -> tuple[str, str]:
     except UnicodeDecodeError:
         if encoding != "utf-8" or b"\x00" in data:
             raise InputError(path, "binary content: not a spreadsheet or a text table") from None
+        refuse_mixed_encoding(data, path)
         # Not UTF-8: the only other encoding Vietnamese exports use is Windows-1258. Its codec
         # decodes tone marks as combining characters, hence the NFC step downstream.
         encoding = "cp1258"
@@ -340,6 +392,9 @@ def text_sheet(path: Path, data: bytes) -> Sheet:
     if cells is not None:
         return Sheet("", _without_float_suffix(cells), encoding, delimiter)
     text = decoded_text(data, path)[0]
+    # The csv module refuses cells over 128 KiB with a bare error: let it read any cell the
+    # file can hold, and refuse long ones after, naming the row and column.
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     return Sheet("", text_cells(rows), encoding, delimiter)
 
@@ -386,14 +441,27 @@ def read_sheets(path: str | Path) -> list[Sheet]:
         Empty file, binary junk, or a damaged workbook.
     """
     path = Path(path)
-    data = path.read_bytes()
+    try:
+        size = path.stat().st_size
+        if size > config.MAX_FILE_BYTES:
+            raise InputError(path, f"file too large ({size:,} bytes; the limit is {config.MAX_FILE_BYTES:,}, set CCHC_MAX_FILE_BYTES to change it)")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(path, f"cannot read the file ({exc.strerror or type(exc).__name__})") from None
     if not re.search(rb"[^ \t\r\n\x00\xef\xbb\xbf\xff\xfe]", data):  # (no stripped copy)
         raise InputError(path, "empty file: no header and no rows")
     kind = file_format(data)
-    sheets = workbook_sheets(path) if kind != "text" else [text_sheet(path, data)]
+    if kind == "text":
+        sheets = [text_sheet(path, data)]
+    elif kind == "html":
+        sheets = html_sheets(path, data)
+    else:
+        sheets = workbook_sheets(path, data)
     # Hashed once parsed: pyarrow's parse uses both cores, the (single-threaded) typing after
     # it leaves one free for the hash.
     _remember_digest(path, data)
+    for sheet in sheets:
+        check_cell_sizes(sheet.cells, path)
     if not any(s.cells[c].ne("").any() for s in sheets for c in s.cells.columns):
         raise InputError(path, "empty file: no header and no rows")
     return sheets

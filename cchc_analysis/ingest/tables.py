@@ -14,33 +14,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import config, refdata
+from ..errors import redacted
 from ..schema import DOSSIER_COLUMNS
 from . import values as V
+from .checks import (
+    FIELD_LABELS, ID_AS_NUMBER_MESSAGE, excel_error_check as _excel_error_check,
+    id_as_number as _id_as_number, implausible_check as _implausible_check, plausible_window,
+)
 from .text import normalised_text
 from .units import DayCodes, per_name_and_day, resolved_units
 
-#: Vietnamese labels of the canonical fields, used in quarantine messages.
-FIELD_LABELS = {
-    "received_at": "Ngày tiếp nhận",
-    "due_at": "Ngày hẹn trả",
-    "finished_at": "Ngày có kết quả",
-    "returned_at": "Ngày trả kết quả",
-    "handled_at": "Ngày xử lý",
-    "month": "Tháng",
-    "status": "Trạng thái",
-    "channel": "Hình thức nộp",
-    "supplement_count": "Số lần bổ sung",
-    "digitised_input": "Số hóa hồ sơ",
-    "digitised_result": "Số hóa kết quả",
-    "reused_data": "Tái sử dụng dữ liệu",
-    "has_fee": "Có phí",
-    "paid_online": "Thanh toán trực tuyến",
-    "apology_issued": "Phiếu xin lỗi",
-    "classification": "Phân loại",
-    "documents_sent": "Số văn bản đi",
-    "documents_electronic": "Văn bản điện tử",
-    "documents_secret": "Văn bản mật",
-}
 BOOLEAN_FIELDS = (
     "digitised_input", "digitised_result", "reused_data", "has_fee", "paid_online",
     "apology_issued",
@@ -75,7 +58,9 @@ def _blank(values: pd.Series) -> pd.Series:
 
 
 def _quote(values: pd.Series) -> pd.Series:
-    return "'" + values.fillna("").str.slice(0, 60) + "'"
+    """A cell as a message shows it: quoted, cut at 60 characters, withheld when it looks like
+    a phone, ID number or e-mail (:func:`cchc_analysis.errors.redacted`)."""
+    return "'" + redacted(values.fillna("").astype("str")).str.slice(0, 60) + "'"
 
 
 def _valid_on(table: pd.DataFrame, day: pd.Series) -> pd.Series:
@@ -207,8 +192,10 @@ def _first_reason(checks: list[tuple[str, pd.Series, object]], index: pd.Index):
 
 
 def _date_checks(rows: pd.DataFrame, fields: tuple[str, ...]) -> tuple[dict, list]:
-    """Parsed date columns and one ``unparseable_date`` check per column."""
-    parsed, checks = {}, []
+    """Parsed date columns, one ``unparseable_date`` check per column, then one
+    ``implausible_date`` check per column (a date outside :func:`plausible_window`)."""
+    parsed, checks, implausible = {}, [], []
+    window = plausible_window()
     for name in fields:
         raw = _text(rows, name)
         parsed[name], bad = V.parsed_datetimes(raw)
@@ -216,7 +203,8 @@ def _date_checks(rows: pd.DataFrame, fields: tuple[str, ...]) -> tuple[dict, lis
             f"column {name} ({FIELD_LABELS[name]}): " + _quote(raw.iloc[at]) + f" is not a date; {_EXPECTED_DATE}"
         )
         checks.append(("unparseable_date", bad, message))
-    return parsed, checks
+        implausible.append(_implausible_check(name, parsed[name], window))
+    return parsed, checks + implausible
 
 
 def _word_check(rows, name, parser, reason, expected):
@@ -295,7 +283,9 @@ def typed_dossiers(rows: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
     returned_early = dates["returned_at"].dt.normalize() < received.dt.normalize()
     reason, message = _first_reason(
         [
+            _excel_error_check(rows),
             ("missing_dossier_id", dossier_id.eq(""), "the dossier id (Mã hồ sơ) is empty"),
+            ("id_as_number", _id_as_number(dossier_id), "column dossier_id (Mã hồ sơ): " + ID_AS_NUMBER_MESSAGE.format(label="dossier id")),
             ("missing_received_date", _blank_dates(received, date_checks[0][1]), "the received date (Ngày tiếp nhận) is empty"),
             *date_checks,
             status_check,
@@ -390,7 +380,9 @@ def typed_pakn(rows: pd.DataFrame) -> pd.DataFrame:
     unit, problem = resolved_units(unit_raw, dates["received_at"])
     reason, message = _first_reason(
         [
+            _excel_error_check(rows),
             ("missing_pakn_id", pakn_id.eq(""), pd.Series("the PAKN id is empty", index=idx)),
+            ("id_as_number", _id_as_number(pakn_id), "column pakn_id (Mã PAKN): " + ID_AS_NUMBER_MESSAGE.format(label="PAKN id")),
             ("missing_received_date", _blank(_text(rows, "received_at")), pd.Series("the received date (Ngày tiếp nhận) is empty", index=idx)),
             *date_checks,
             status_check,
@@ -425,8 +417,10 @@ def typed_edocs(rows: pd.DataFrame) -> pd.DataFrame:
     sent = counts["documents_sent"]
     reason, message = _first_reason(
         [
+            _excel_error_check(rows),
             ("missing_month", _blank(month_raw), pd.Series("the month (Tháng) is empty", index=idx)),
             ("unparseable_date", month_bad, "column month (Tháng): " + _quote(month_raw) + " is not a month; expected mm/yyyy or a date"),
+            _implausible_check("month", month, plausible_window()),
             *checks,
             ("unknown_unit", unit.isna(), problem.fillna("the unit is empty")),
             ("inconsistent_counts", (counts["documents_electronic"] > sent) | (counts["documents_secret"] > sent), pd.Series("electronic or secret documents exceed documents sent", index=idx)),

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .. import config, refdata
-from ..errors import ConfigError
+from ..errors import ConfigError, redacted
 from .text import _per_distinct, ascii_keys, normalised_text
 
 #: Abbreviations expanded before prefixes are stripped ("TT HCC" = Trung tâm Hành chính công).
@@ -276,7 +276,7 @@ def _resolved_distinct(
     known.loc[hits["pos"].unique()] = True
     unique = ok[ok["pos"].map(n_valid).eq(1)].set_index("pos")["code"]
     codes = pd.Series(unique.reindex(range(len(text))).to_numpy(), index=names.index, dtype="str")
-    quoted = "'" + text.str.strip() + "'"
+    quoted = "'" + redacted(text.str.strip()) + "'"
     n = pd.Series(n_valid.to_numpy(), index=names.index)
     k = pd.Series(known.to_numpy(), index=names.index)
     gone = ~blank & k & n.eq(0)
