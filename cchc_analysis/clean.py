@@ -42,7 +42,16 @@ import numpy as np
 import pandas as pd
 
 from . import config, schema, store
-from .errors import EXIT_INTERRUPTED, EXIT_USAGE, CchcError, InputError, UsageError
+from .errors import (
+    EXIT_INTERRUPTED,
+    EXIT_USAGE,
+    CchcError,
+    InputError,
+    UsageError,
+    error_line,
+    exit_code_for,
+    interrupted_line,
+)
 from .ingest import readers
 from .ingest.exports import Export, read_export
 from .ingest.headers import load_header_aliases
@@ -405,13 +414,13 @@ def run(args: argparse.Namespace) -> int:
     try:
         result = clean(args.raw, args.processed, partitioned=getattr(args, "partitioned", False))
     except CchcError as exc:
-        print(f"cchc clean: error: {exc}", file=sys.stderr)
-        return exc.exit_code
+        print(error_line("clean", exc), file=sys.stderr)
+        return exit_code_for(exc)
     except OSError as exc:  # (a folder that vanished or cannot be listed while reading)
-        print(f"cchc clean: error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        print(error_line("clean", f"{exc.filename or ''}: {exc.strerror or exc}"), file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
-        print("cchc clean: interrupted; partial results discarded, previous results left intact", file=sys.stderr)
+        print(interrupted_line("clean"), file=sys.stderr)
         return EXIT_INTERRUPTED
     print(result.summary())
     return 0

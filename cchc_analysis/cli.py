@@ -19,14 +19,7 @@ import importlib
 import sys
 
 from . import __version__, config
-from .errors import (
-    EXIT_INPUT,
-    EXIT_INTERRUPTED,
-    EXIT_USAGE,
-    CchcError,
-    ConfigError,
-    InputError,
-)
+from .errors import EXIT_INTERRUPTED, CchcError, error_line, exit_code_for, interrupted_line
 
 #: sub-command -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -51,16 +44,6 @@ mã thoát (exit codes):
   2    dùng sai lệnh: tùy chọn lạ, quý, kỳ hoặc mã đơn vị sai (usage error)
   130  bị dừng bằng Ctrl+C; kết quả dở dang bị bỏ (interrupted)
 """
-
-
-def exit_code_for(exc: CchcError) -> int:
-    """1 for data the suite cannot use, 2 for a wrong command (see the module docstring).
-
-    An error that carries its own code (``exit_code``, e.g. ``UsageError``) keeps it.
-    """
-    if isinstance(exc, (InputError, ConfigError)):
-        return EXIT_INPUT
-    return getattr(exc, "exit_code", EXIT_USAGE)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -125,11 +108,10 @@ def main(argv: list[str] | None = None) -> int:
         module = importlib.import_module(args._module)
         return int(module.run(args) or 0)
     except CchcError as exc:
-        print(f"cchc {command}: lỗi: {exc}", file=sys.stderr)
+        print(error_line(command, exc), file=sys.stderr)
         return exit_code_for(exc)
     except KeyboardInterrupt:
-        print(f"\ncchc {command}: đã dừng theo yêu cầu (Ctrl+C); kết quả dở dang bị bỏ, "
-              "kết quả trước đó giữ nguyên.", file=sys.stderr)
+        print("\n" + interrupted_line(command), file=sys.stderr)
         return EXIT_INTERRUPTED
 
 

@@ -98,3 +98,24 @@ class UsageError(CchcError):
     ``--raw``, a file where a folder is expected, a folder another run holds."""
 
     exit_code = EXIT_USAGE
+
+
+def exit_code_for(exc: CchcError) -> int:
+    """The exit code of ``cchc`` for an error: 1 for data the suite cannot use, 2 for a wrong command.
+
+    An error that carries its own code (``exit_code``, e.g. ``UsageError``) keeps it.
+    """
+    if isinstance(exc, (InputError, ConfigError)):
+        return EXIT_INPUT
+    return getattr(exc, "exit_code", EXIT_USAGE)
+
+
+def error_line(command: str, exc: BaseException) -> str:
+    """The one line a ``cchc`` command prints for an error it cannot get past."""
+    return f"cchc {command}: lỗi: {exc}"
+
+
+def interrupted_line(command: str) -> str:
+    """The one line a ``cchc`` command prints when Ctrl+C stops it."""
+    return (f"cchc {command}: đã dừng theo yêu cầu (Ctrl+C); kết quả dở dang bị bỏ, "
+            "kết quả trước đó giữ nguyên.")

@@ -78,7 +78,7 @@ from .batch.refresh import (  # noqa: F401
 )
 from .batch.summary import shown_path, summary_lines
 from .batch.uptodate import fingerprint, previous_build
-from .errors import CchcError, InputError
+from .errors import CchcError, InputError, exit_code_for
 
 #: The batch pipeline, in order.
 PIPELINE = ("01_clean", "02_indicators", "03_report")
@@ -448,8 +448,6 @@ def run(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m cchc_analysis.run``: ``--refresh-committed-notebooks``, or the run options."""
-    from .cli import exit_code_for
-
     parser = argparse.ArgumentParser(prog="python -m cchc_analysis.run", description=__doc__.split("\n")[0])
     parser.add_argument("--refresh-committed-notebooks", action="store_true",
                         help="chạy lại notebooks/*.ipynb tại chỗ với tham số mặc định")

@@ -163,7 +163,7 @@ class TestRun:
         (raw / "empty.csv").write_bytes(b"")
         bad = subprocess.run([sys.executable, "-m", "cchc_analysis.cli", "clean", "--raw", str(raw), "--processed", str(tmp_path / "o2")], capture_output=True, text=True)
         assert ok.returncode == 0 and "quarantined by reason" in ok.stdout
-        assert bad.returncode == 1 and bad.stderr.strip() == "cchc clean: error: empty.csv: empty file: no header and no rows"
+        assert bad.returncode == 1 and bad.stderr.strip() == "cchc clean: lỗi: empty.csv: empty file: no header and no rows"
 
 
 CORRUPTIONS = st.lists(

@@ -4,7 +4,6 @@ exit code, previous results kept byte-identical, crash-safe swap, lock, umask, o
 import argparse
 import errno
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -74,7 +73,7 @@ class TestOneLineErrors:
     def test_processed_is_a_file(self, raw, tmp_path):
         (tmp_path / "f").write_text("x")
         code, err = cli(raw, tmp_path / "f")
-        assert (code, err) == (2, f"cchc clean: error: {tmp_path / 'f'} is a file, not a folder: give a folder for the results\n")
+        assert (code, err) == (2, f"cchc clean: lỗi: {tmp_path / 'f'} is a file, not a folder: give a folder for the results\n")
 
     def test_read_only_folder(self, raw, previous, monkeypatch):
         out, before = previous
@@ -84,7 +83,7 @@ class TestOneLineErrors:
 
         monkeypatch.setattr(cio.tempfile, "mkdtemp", refused)
         code, err = cli(raw, out)
-        assert (code, err) == (2, f"cchc clean: error: cannot write the results to {out}: Permission denied; previous results left intact\n")
+        assert (code, err) == (2, f"cchc clean: lỗi: cannot write the results to {out}: Permission denied; previous results left intact\n")
         assert snapshot(out) == before
 
     def test_disk_full(self, raw, previous, monkeypatch):
@@ -95,7 +94,7 @@ class TestOneLineErrors:
 
         monkeypatch.setattr(pd.DataFrame, "to_csv", full)
         code, err = cli(raw, out)
-        assert (code, err) == (2, f"cchc clean: error: cannot write the results to {out}: No space left on device; previous results left intact\n")
+        assert (code, err) == (2, f"cchc clean: lỗi: cannot write the results to {out}: No space left on device; previous results left intact\n")
         assert snapshot(out) == before and leftovers(out) == []
 
     def test_unreadable_file(self, raw, tmp_path, monkeypatch):
@@ -108,7 +107,7 @@ class TestOneLineErrors:
 
         monkeypatch.setattr(Path, "read_bytes", denied)
         code, err = cli(raw, tmp_path / "o")
-        assert (code, err) == (1, "cchc clean: error: a.csv: cannot read the file (Permission denied)\n")
+        assert (code, err) == (1, "cchc clean: lỗi: a.csv: cannot read the file (Permission denied)\n")
 
     def test_ctrl_c_during_the_write(self, raw, previous, monkeypatch):
         out, before = previous
@@ -118,7 +117,7 @@ class TestOneLineErrors:
 
         monkeypatch.setattr(pd.DataFrame, "to_csv", interrupted)
         code, err = cli(raw, out)
-        assert (code, err) == (130, "cchc clean: interrupted; partial results discarded, previous results left intact\n")
+        assert (code, err) == (130, "cchc clean: đã dừng theo yêu cầu (Ctrl+C); kết quả dở dang bị bỏ, kết quả trước đó giữ nguyên.\n")
         assert snapshot(out) == before and leftovers(out) == []
 
     @pytest.mark.parametrize("csv_text", ["title\n\nMã hồ sơ,Ngày tiếp nhận\nA-1,\"{big}\"\n", "Mã hồ sơ,Ngày tiếp nhận\nA-1,\"{big}\"\n"])
@@ -128,7 +127,7 @@ class TestOneLineErrors:
         (tmp_path / "raw" / "big.csv").write_text(csv_text.format(big="x" * size), encoding="utf-8")
         code, err = cli(tmp_path / "raw", tmp_path / "o")
         assert code == 1 and err.count("\n") == 1
-        assert err.startswith("cchc clean: error: big.csv, row ") and "cell longer than 32,767 characters" in err
+        assert err.startswith("cchc clean: lỗi: big.csv, row ") and "cell longer than 32,767 characters" in err
 
 
 class TestOddRawFiles:
@@ -137,7 +136,7 @@ class TestOddRawFiles:
     def test_dangling_symlink(self, raw, tmp_path):
         (raw / "b.csv").symlink_to(tmp_path / "nowhere.csv")
         code, err = cli(raw, tmp_path / "o")
-        assert (code, err) == (1, "cchc clean: error: b.csv: a symbolic link that leads to no file (dangling, or a loop): remove it or point it at an export\n")
+        assert (code, err) == (1, "cchc clean: lỗi: b.csv: a symbolic link that leads to no file (dangling, or a loop): remove it or point it at an export\n")
 
     def test_symlink_loop(self, raw, tmp_path):
         (raw / "b.csv").symlink_to(raw / "c.csv")
@@ -148,7 +147,7 @@ class TestOddRawFiles:
     def test_folder_named_like_an_export(self, raw, tmp_path):
         (raw / "x.csv").mkdir()
         code, err = cli(raw, tmp_path / "o")
-        assert (code, err) == (1, "cchc clean: error: x.csv: a folder named like an export (.csv): rename it or move it out of the raw folder\n")
+        assert (code, err) == (1, "cchc clean: lỗi: x.csv: a folder named like an export (.csv): rename it or move it out of the raw folder\n")
 
 
 class TestAtomicDirectory:
@@ -175,7 +174,7 @@ class TestAtomicDirectory:
         out, before = previous
         with cio.folder_lock(out):
             code, err = cli(raw, out)
-        assert (code, err) == (2, f"cchc clean: error: {out}: another cchc run is writing this folder; wait for it to finish\n")
+        assert (code, err) == (2, f"cchc clean: lỗi: {out}: another cchc run is writing this folder; wait for it to finish\n")
         assert snapshot(out) == before
 
     def test_folders_follow_the_umask(self, raw, tmp_path):
@@ -214,7 +213,7 @@ class TestKill:
         proc.send_signal(sig)
         _, err = proc.communicate(timeout=60)
         if sig == signal.SIGINT and point == "reading":
-            assert proc.returncode == 130 and err.strip().endswith("interrupted; partial results discarded, previous results left intact")
+            assert proc.returncode == 130 and err.strip().endswith("kết quả dở dang bị bỏ, kết quả trước đó giữ nguyên.")
         cio.recovered_leftovers(out)  # (what the next run does first)
         after = snapshot(out)
         new = {"dossiers.parquet", "pakn.parquet", "edocs.parquet", "quarantine.csv", "reconciliation.csv", "clean_meta.json", "notes.txt"}

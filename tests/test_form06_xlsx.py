@@ -97,7 +97,7 @@ def test_sample_xlsx_shows_the_csv_numbers(indicators_sample_outputs):
     level = None
     checked = 0
     for row in body:
-        stt, label, numbers = row[0], row[1], [int(v) for v in row[2:]]
+        label, numbers = row[1], [int(v) for v in row[2:]]
         if label in levels:
             level = levels[label]
             key = (level, "ALL")

@@ -2,7 +2,6 @@
 implausible dates, Excel error cells, hidden sheets, oversized cells and sheets, odd formats,
 mixed encodings, symlinks."""
 
-import os
 
 import pandas as pd
 import pytest
@@ -227,7 +226,6 @@ class TestMixedEncoding:
     """Item 12: a UTF-8 file with a Windows-1258 line is refused naming that line."""
 
     def test_one_cp1258_line_in_a_utf8_file(self, tmp_path):
-        from tests.fixtures_raw import csv_bytes
 
         rows = [VI_HEADER] + [vi_row(f"A-{n}", n=n) for n in range(1, 6)]
         good = csv_bytes(rows).split(b"\r\n")
