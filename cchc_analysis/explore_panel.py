@@ -156,8 +156,8 @@ def load_history(output_dir: str | Path, quarter: str, period: str) -> pd.DataFr
 
 
 def _html_table(frame: pd.DataFrame, rows: int | None = None) -> str:
-    shown = frame if rows is None else frame.head(rows)
-    html = shown.to_html(escape=True, na_rep="", border=0)
+    shown = (frame if rows is None else frame.head(rows)).reset_index()
+    html = shown.to_html(escape=True, na_rep="", border=0, index=False)
     if rows is not None and len(frame) > rows:
         html += (f"<p><em>… và {fmt.number(len(frame) - rows, decimals=0)} hồ sơ khác: mở sổ trong "
                  "JupyterLab để xem, tìm, sắp xếp và lưu Excel.</em></p>")
@@ -210,17 +210,17 @@ class Explorer:
         self.controls = Panel([widgets.HBox([self.quarter, self.period]), widgets.HBox([self.unit, self.field]),
                                widgets.HBox([self.procedure, self.channel]), self.summary])
         self.controls.add_class("cchc-explore-controls")
-        self.by_field, self.by_channel = Panel([widgets.HTML()]), Panel([widgets.HTML()])
+        self.by_field, self.by_channel = Panel([_html_widget()]), Panel([_html_widget()])
         self.chart_image = widgets.Image(format="png")
         self.chart = Panel([self.chart_image])
         table_options = dict(select=True, language=TABLE_LANGUAGE, lengthMenu=[10, 25, 50, 100], pageLength=10,
-                             classes="display compact")
+                             classes="display compact", showIndex=False, style="width:100%;margin:0")
         self.late_table = ITable(pd.DataFrame(), **table_options)
         self.watch_table = ITable(pd.DataFrame(), **table_options)
         self.late = self._list_panel(self.late_table, "ho_so_qua_han")
         self.watch = self._list_panel(self.watch_table, "danh_sach_theo_doi")
         self.history = history
-        self.compare = Panel([widgets.HTML()])
+        self.compare = Panel([_html_widget()])
         self.frames: dict[str, pd.DataFrame] = {}
         for control in (self.quarter, self.period, self.unit, self.field, self.procedure, self.channel):
             control.observe(self.refresh, names="value")
@@ -312,8 +312,15 @@ class Explorer:
         self.frames[kind] = frame
         head = f"<b>{_esc(caption)}</b>"
         panel.children[0].value = head
-        table.update(frame, selected_rows=[])
+        table.update(frame.reset_index(), selected_rows=[])
         panel.static_bundle = {"text/plain": caption, "text/html": head + _html_table(frame, STATIC_ROWS)}
+
+
+def _html_widget() -> widgets.HTML:
+    """An HTML widget styled like JupyterLab's rendered tables."""
+    widget = widgets.HTML()
+    widget.add_class("jp-RenderedHTMLCommon")
+    return widget
 
 
 def _esc(text: str) -> str:

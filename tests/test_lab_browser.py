@@ -128,7 +128,7 @@ class TestExploreInJupyterLab:
         page, shots = page
         caption_before, rows_before = _late_caption(page), _late_table_rows(page)
         late = page.locator(".jp-OutputArea-output", has=page.locator("b", has_text="hồ sơ quá hạn –")).first
-        late.scroll_into_view_if_needed()
+        page.locator("b", has_text="hồ sơ quá hạn –").first.scroll_into_view_if_needed()
         page.screenshot(path=str(shots / "2b_late_list_area.png"))
         # The area-wide list has more rows than a page: search box and Vietnamese paging info.
         searchable = (late.locator("input[type=search]").count(), "trên" in late.inner_text())
@@ -141,7 +141,7 @@ class TestExploreInJupyterLab:
             " || true", arg=rows_before, timeout=30_000)
         time.sleep(1)
         page.screenshot(path=str(shots / "3_unit_changed.png"))
-        late.scroll_into_view_if_needed()
+        page.locator("b", has_text="hồ sơ quá hạn –").first.scroll_into_view_if_needed()
         page.screenshot(path=str(shots / "4_late_list.png"))
         caption_after, rows_after = _late_caption(page), _late_table_rows(page)
         assert (searchable, "Toàn địa bàn" in caption_before, "phường Phú Bài" in caption_after,
