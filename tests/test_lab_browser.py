@@ -40,7 +40,7 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    """A running JupyterLab server: (base url, token, screenshot folder)."""
+    """A running JupyterLab server: (base url, token, screenshot folder, its temporary folder)."""
     if not Path(CHROMIUM).exists():
         pytest.fail("no Chromium at /usr/bin/chromium: apt-get install -y chromium (see .ci/run)")
     assert OVERRIDES.exists(), "the Vietnamese settings overrides are missing: run `make setup`"
@@ -72,7 +72,7 @@ def lab(tmp_path_factory):
                 time.sleep(0.5)
         else:
             pytest.fail("JupyterLab did not start: " + (base / "server.log").read_text()[-2000:])
-        yield url, token, shots
+        yield url, token, shots, base
     finally:
         server.terminate()
         try:
@@ -85,7 +85,7 @@ def lab(tmp_path_factory):
 def page(lab):
     from playwright.sync_api import sync_playwright
 
-    url, token, shots = lab
+    url, token, shots, _ = lab
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
@@ -146,3 +146,12 @@ class TestExploreInJupyterLab:
         caption_after, rows_after = _late_caption(page), _late_table_rows(page)
         assert (searchable, "Toàn địa bàn" in caption_before, "phường Phú Bài" in caption_after,
                 rows_after != rows_before) == ((1, True), True, True, True)
+
+    def test_lưu_excel_saves_the_current_list(self, page, lab):
+        page, shots = page
+        late = page.locator(".jp-OutputArea-output", has=page.locator("b", has_text="hồ sơ quá hạn –")).first
+        late.get_by_role("button", name="Lưu Excel").click()
+        late.locator("text=Đã lưu").wait_for(timeout=30_000)
+        page.screenshot(path=str(shots / "5_saved.png"))
+        saved = sorted(p.name for p in (lab[3] / "outputs" / "kham_pha").glob("*.xlsx"))
+        assert (saved, "Đã lưu 4 dòng" in late.inner_text()) == (["ho_so_qua_han_2024Q1_p-phu-bai.xlsx"], True)
