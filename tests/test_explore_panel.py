@@ -165,3 +165,18 @@ class TestLabPreSaveHook:
         model = self._model()
         hook(model=model, path="lam_viec/02_indicators.ipynb")
         assert model == self._model()
+
+
+class TestStripMachineMetadataOfWidgets:
+    def test_widget_views_go_with_their_state_and_the_static_rendering_stays(self):
+        import nbformat
+
+        from cchc_analysis.batch.refresh import strip_machine_metadata
+
+        nb = nbformat.v4.new_notebook(metadata={"widgets": {"state": {}}})
+        nb.cells = [nbformat.v4.new_code_cell("explorer.late", execution_count=7, outputs=[
+            nbformat.v4.new_output("execute_result", execution_count=7, data={
+                "text/plain": "2 hồ sơ quá hạn", "text/html": "<b>2 hồ sơ quá hạn</b>",
+                "application/vnd.jupyter.widget-view+json": {"model_id": "f8136d06", "version_major": 2}})])]
+        out = strip_machine_metadata(nb).cells[0].outputs[0]
+        assert (sorted(out.data), "widgets" in nb.metadata, out.execution_count) == (["text/html", "text/plain"], False, 1)

@@ -21,7 +21,10 @@ import time
 import urllib.request
 from pathlib import Path
 
+import nbformat
 import pytest
+
+from cchc_analysis.batch.refresh import strip_machine_metadata
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("lab_browser")]
 
@@ -54,6 +57,11 @@ def lab(tmp_path_factory):
     env.update(CCHC_PROCESSED_DIR=str(base / "processed"), CCHC_OUTPUT_DIR=str(base / "outputs"),
                JUPYTER_CONFIG_DIR=str(base / "jupyter_config"), JUPYTER_RUNTIME_DIR=str(base / "runtime"),
                JUPYTERLAB_SETTINGS_DIR=str(base / "user_settings"), JUPYTERLAB_WORKSPACES_DIR=str(base / "ws"))
+    # A copy executed headless and stripped as `make notebooks` strips the committed notebooks.
+    static = base / "notebooks" / "explore_static.ipynb"
+    subprocess.run([str(Path(sys.executable).parent / "papermill"), str(ROOT / "notebooks" / "explore.ipynb"),
+                    str(static), "--no-progress-bar"], env=env, cwd=base, check=True, capture_output=True, timeout=300)
+    nbformat.write(strip_machine_metadata(nbformat.read(str(static), as_version=4)), str(static))
     server = subprocess.Popen(
         [str(Path(sys.executable).parent / "jupyter"), "lab", "--config", str(ROOT / "tools/lab/jupyter_server_config.py"),
          "--no-browser", "--allow-root", f"--port={port}", "--ServerApp.ip=127.0.0.1", f"--ServerApp.root_dir={base}",
@@ -155,3 +163,16 @@ class TestExploreInJupyterLab:
         page.screenshot(path=str(shots / "5_saved.png"))
         saved = sorted(p.name for p in (lab[3] / "outputs" / "kham_pha").glob("*.xlsx"))
         assert (saved, "Đã lưu 4 dòng" in late.inner_text()) == (["ho_so_qua_han_2024Q1_p-phu-bai.xlsx"], True)
+
+
+class TestCommittedExploreBeforeRunning:
+    def test_shows_the_static_tables_and_no_widget_error(self, lab, page):
+        url, token, shots, _ = lab
+        page, _ = page
+        page.goto(f"{url}/lab/tree/notebooks/explore_static.ipynb?token={token}")
+        page.locator(".jp-OutputArea-output", has_text="hồ sơ quá hạn –").first.wait_for(timeout=60_000)
+        page.locator(".jp-OutputArea-output", has_text="hồ sơ quá hạn –").first.scroll_into_view_if_needed()
+        page.screenshot(path=str(shots / "6_static_before_running.png"))
+        late = page.locator(".jp-OutputArea-output", has_text="hồ sơ quá hạn –").first.inner_text()
+        errors = page.locator(".jp-OutputArea-output", has_text="Error displaying widget").count()
+        assert (errors, late.startswith("95 hồ sơ quá hạn – Toàn địa bàn")) == (0, True), late[:200]
