@@ -11,6 +11,7 @@ The Vietnamese interface comes from the language pack and tools/lab/overrides.js
 `make setup` copies to .venv/share/jupyter/lab/settings/.
 """
 
+import warnings
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -31,6 +32,10 @@ def strip_outputs_of_tracked_notebooks(model, path, contents_manager=None, **kwa
             cell["outputs"] = []
             cell["execution_count"] = None
 
+
+# Jupyter loads this file once per application (server, lab): the second load replaces the hook
+# by the same function, which traitlets would report as an "override".
+warnings.filterwarnings("ignore", message="Overriding existing pre_save_hook", category=UserWarning)
 
 c = get_config()  # noqa: F821  (provided by Jupyter when it loads this file)
 c.ServerApp.root_dir = str(PROJECT_ROOT)
