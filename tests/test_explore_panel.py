@@ -180,3 +180,24 @@ class TestStripMachineMetadataOfWidgets:
                 "application/vnd.jupyter.widget-view+json": {"model_id": "f8136d06", "version_major": 2}})])]
         out = strip_machine_metadata(nb).cells[0].outputs[0]
         assert (sorted(out.data), "widgets" in nb.metadata, out.execution_count) == (["text/html", "text/plain"], False, 1)
+
+
+class TestLabConfiguration:
+    @pytest.fixture(scope="class")
+    def config(self):
+        namespace = runpy.run_path(str(ROOT / "tools" / "lab" / "jupyter_server_config.py"), init_globals={"get_config": Config})
+        return namespace["c"]
+
+    def test_rooted_at_the_project_on_the_landing_notebook(self, config):
+        landing = config.LabApp.default_url.removeprefix("/lab/tree/")
+        assert (config.ServerApp.root_dir, (ROOT / landing).exists(), landing) == (
+            str(ROOT), True, "notebooks/00_bat_dau.ipynb")
+
+    def test_make_setup_installs_the_vietnamese_locale_override(self):
+        import json
+        import sys
+
+        installed = Path(sys.prefix) / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+        shipped = json.loads((ROOT / "tools" / "lab" / "overrides.json").read_text(encoding="utf-8"))
+        assert (shipped["@jupyterlab/translation-extension:plugin"]["locale"],
+                json.loads(installed.read_text(encoding="utf-8")) == shipped) == ("vi_VN", True)

@@ -165,6 +165,20 @@ class TestExploreInJupyterLab:
         assert (saved, "Đã lưu 4 dòng" in late.inner_text()) == (["ho_so_qua_han_2024Q1_p-phu-bai.xlsx"], True)
 
 
+    def test_saving_under_notebooks_writes_no_outputs(self, page, lab):
+        page, _ = page
+        saved = lab[3] / "notebooks" / "explore.ipynb"
+        before = saved.stat().st_mtime_ns
+        page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
+        for _ in range(60):
+            if saved.stat().st_mtime_ns != before:
+                break
+            time.sleep(0.5)
+        nb = nbformat.read(str(saved), as_version=4)
+        outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+        assert (saved.stat().st_mtime_ns != before, outputs, "widgets" in nb.metadata) == (True, [], False)
+
+
 class TestCommittedExploreBeforeRunning:
     def test_shows_the_static_tables_and_no_widget_error(self, lab, page):
         url, token, shots, _ = lab
