@@ -182,12 +182,13 @@ class TestStripMachineMetadataOfWidgets:
         assert (sorted(out.data), "widgets" in nb.metadata, out.execution_count) == (["text/html", "text/plain"], False, 1)
 
 
-class TestLabConfiguration:
-    @pytest.fixture(scope="class")
-    def config(self):
-        namespace = runpy.run_path(str(ROOT / "tools" / "lab" / "jupyter_server_config.py"), init_globals={"get_config": Config})
-        return namespace["c"]
+@pytest.fixture(scope="module")
+def config():
+    """The configuration `make lab` loads."""
+    return runpy.run_path(str(ROOT / "tools" / "lab" / "jupyter_server_config.py"), init_globals={"get_config": Config})["c"]
 
+
+class TestLabConfiguration:
     def test_rooted_at_the_project_on_the_landing_notebook(self, config):
         landing = config.LabApp.default_url.removeprefix("/lab/tree/")
         assert (config.ServerApp.root_dir, (ROOT / landing).exists(), landing) == (
