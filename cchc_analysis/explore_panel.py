@@ -190,12 +190,14 @@ class Explorer:
 
         self.dossiers = dossiers
         self.output_dir = Path(output_dir or config.OUTPUT_DIR)
-        quarters = quarters_in(dossiers)
-        if quarter not in quarters:
-            quarters = sorted({*quarters, quarter})
-        units = sorted(dossiers["unit_code"].dropna().unique(), key=unit_label)
-        fields = sorted(dossiers["field"].dropna().unique())
-        channels = [c for c in CHANNEL_LABELS if c in set(dossiers["channel"].dropna())]
+        from .periods import Quarter
+
+        quarter = str(Quarter.parse(quarter))
+        # A value given as a parameter stays selectable even when no dossier has it (tables show 0).
+        quarters = sorted({*quarters_in(dossiers), quarter}, key=Quarter.parse)
+        units = sorted({*dossiers["unit_code"].dropna().unique(), *([unit] if unit else [])}, key=unit_label)
+        fields = sorted({*dossiers["field"].dropna().unique(), *([field] if field else [])})
+        channels = [c for c in CHANNEL_LABELS if c in {*dossiers["channel"].dropna(), channel}]
         self.quarter = widgets.Dropdown(options=quarters[::-1], value=quarter, description="Quý")
         self.period = widgets.ToggleButtons(options=CONVENTIONS, value=period, description="Kỳ")
         self.unit = widgets.Dropdown(options=[("Toàn địa bàn", EVERY)] + [(unit_label(u), u) for u in units],

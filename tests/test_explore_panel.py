@@ -202,3 +202,10 @@ class TestLabConfiguration:
         shipped = json.loads((ROOT / "tools" / "lab" / "overrides.json").read_text(encoding="utf-8"))
         assert (shipped["@jupyterlab/translation-extension:plugin"]["locale"],
                 json.loads(installed.read_text(encoding="utf-8")) == shipped) == ("vi_VN", True)
+
+
+class TestExplorerParameters:
+    def test_a_quarter_in_another_spelling_and_a_unit_without_dossiers_still_build(self, tmp_path):
+        explorer = ep.Explorer(_dossiers(), "Q1/2024", unit="x-thuy-tan", output_dir=tmp_path)
+        assert (explorer.quarter.value, explorer.unit.value, len(explorer.frames["ho_so_qua_han"])) == (
+            "2024Q1", "x-thuy-tan", 0)
