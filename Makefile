@@ -3,11 +3,13 @@ PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# JupyterLab in Vietnamese by default (settings overrides of this environment only).
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
 QUARTER ?=
 
 .PHONY: setup setup-spark report test lab notebooks bench lock clean-outputs sample smoke-python
 
-setup: $(STAMP)
+setup: $(STAMP) $(LAB_SETTINGS)
 
 # Re-installs only when the lock or the package metadata changed (seconds otherwise).
 $(STAMP): requirements.lock pyproject.toml
@@ -15,6 +17,9 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
+
+$(LAB_SETTINGS): tools/lab/overrides.json $(STAMP)
+	@mkdir -p $(dir $@) && cp tools/lab/overrides.json $@
 
 # PySpark (large download) only where a Java runtime exists; its tests skip otherwise.
 SPARK_STAMP := $(VENV)/.installed-spark
@@ -33,8 +38,10 @@ test: setup
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 	$(BIN)/python -m pytest --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg notebooks
 
+# JupyterLab at the project root, on notebooks/00_bat_dau.ipynb; notebooks saved under notebooks/
+# are written without outputs (tools/lab/jupyter_server_config.py: real figures never reach git).
 lab: setup
-	$(BIN)/jupyter lab notebooks
+	$(BIN)/jupyter lab --config=tools/lab/jupyter_server_config.py
 
 # Re-executes the committed notebooks on the sample (when a change to published numbers is intended).
 notebooks: setup

@@ -1,6 +1,10 @@
 """Explore helpers of the notebooks (``explore.ipynb``): dossier filters, the late-dossier list,
 breakdowns and quarter comparisons (split from :mod:`cchc_analysis.notebook_display`).
 
+Every breakdown is for one chosen period (issue 13): :func:`period_dossiers` keeps the dossiers
+of form 06's scope for that period (received in it, or carried over from before it and still
+pending at its start), and :func:`period_caption` names the period in every table title.
+
 The dossier lists show only the dossier id, the procedure, the field, the unit, the channel and
 the dates: no personal data.
 """
@@ -81,6 +85,89 @@ def late_dossiers(dossiers: pd.DataFrame, quarter: str, period: str = "calendar"
             {True: "Đã giải quyết quá hạn", False: "Đang giải quyết, quá hạn"}
         ).to_numpy(),
     }, index=pd.RangeIndex(1, len(late) + 1, name="STT"))
+
+
+def period_caption(quarter: str, period: str = "calendar") -> str:
+    """The period as shown in table titles: "Quý I/2024 (01/01/2024 – 31/03/2024)"."""
+    from .periods import Period
+
+    chosen = Period.parse(quarter)
+    start, end = chosen.bounds(period)
+    return f"{chosen.label_vi()} ({fmt.date_short(start)} – {fmt.date_short(end)})"
+
+
+def period_dossiers(dossiers: pd.DataFrame, quarter: str, period: str = "calendar") -> pd.DataFrame:
+    """The dossiers of the period's form 06 scope (``outcome`` flag ``in_scope``: received in
+    the period, or received before it and still pending at its start), with the outcome flags."""
+    from . import outcome
+    from .periods import Period
+
+    start, end = Period.parse(quarter).bounds(period)
+    flags = outcome.dossier_flags(dossiers, start, end)
+    return flags[flags["in_scope"]]
+
+
+#: Outcome groups of the explore chart, in stacking order (label, flag columns).
+OUTCOME_GROUPS = (
+    ("Đúng hạn, trước hạn", ("resolved_early", "resolved_on_time")),
+    ("Quá hạn", ("resolved_late",)),
+    ("Đang giải quyết, trong hạn", ("pending_within_due",)),
+    ("Đang giải quyết, quá hạn", ("pending_overdue",)),
+)
+
+
+def outcome_by_field(in_period: pd.DataFrame) -> pd.DataFrame:
+    """Dossiers of :func:`period_dossiers` per field and outcome group (:data:`OUTCOME_GROUPS`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per field (missing field: "—"), one integer column per group, sorted by the
+        field's total, largest first. Dossiers with no outcome yet known (no due date, not
+        resolved) are in no group.
+    """
+    fields = in_period["field"].fillna(fmt.MISSING)
+    columns = {}
+    for label, flags in OUTCOME_GROUPS:
+        columns[label] = in_period[list(flags)].any(axis=1).astype("int64")
+    table = pd.DataFrame(columns).groupby(fields.to_numpy()).sum()
+    table.index.name = "Lĩnh vực"
+    order = table.sum(axis=1).sort_values(ascending=False, kind="stable").index
+    return table.loc[order]
+
+
+def watch_table(dossiers: pd.DataFrame, quarter: str, period: str = "calendar") -> pd.DataFrame:
+    """The watch list (:func:`cchc_analysis.score.watchlist.watchlist`) of the period, labelled.
+
+    The as-of day is the last day in the data, or the period's last day for a past period (the
+    list as it stood then). ``attrs["as_of"]`` holds that day.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Dossier id, procedure code, field, unit, received and due dates (dd/mm/yyyy), the
+        situation ("Đã quá hạn" / "Sắp đến hạn") and the working days left (negative: overdue).
+    """
+    from .periods import Period
+    from .score.watchlist import default_as_of, watchlist
+
+    start, end = Period.parse(quarter).bounds(period)
+    last = default_as_of(dossiers)
+    as_of = end if last is None or last > end else last
+    watch = watchlist(dossiers, as_of, end, period_start=start)
+    frame = pd.DataFrame({
+        DOSSIER_LIST_LABELS["dossier_id"]: watch["dossier_id"].to_numpy(),
+        DOSSIER_LIST_LABELS["procedure_code"]: watch["procedure_code"].to_numpy(),
+        DOSSIER_LIST_LABELS["field"]: watch["field"].to_numpy(),
+        DOSSIER_LIST_LABELS["unit"]: watch["unit_code"].map(unit_label).to_numpy(),
+        DOSSIER_LIST_LABELS["received"]: watch["received_at"].map(_date).to_numpy(),
+        DOSSIER_LIST_LABELS["due"]: watch["due_at"].map(_date).to_numpy(),
+        DOSSIER_LIST_LABELS["situation"]: watch["state"].map(
+            {"overdue": "Đã quá hạn", "due_soon": "Sắp đến hạn"}).to_numpy(),
+        "Số ngày làm việc còn lại": watch["working_days_left"].to_numpy(),
+    }, index=pd.RangeIndex(1, len(watch) + 1, name="STT"))
+    frame.attrs["as_of"] = watch.attrs.get("as_of")
+    return frame
 
 
 def dossier_breakdown(dossiers: pd.DataFrame, by: str = "field") -> pd.DataFrame:

@@ -400,10 +400,14 @@ def show_report(tables: Any, unit: str | None = None) -> None:
 # --------------------------------------------------------------------------- explore
 
 
-# Explore helpers live in display_explore; imported last (it imports the helpers above).
-from .display_explore import (  # noqa: E402,F401  (re-exported)
-    filter_dossiers,
-    late_dossiers,
-    dossier_breakdown,
-    compare_quarters,
-)
+# Explore helpers live in display_explore (which imports the helpers above): re-exported lazily,
+# so that either module can be imported first.
+_EXPLORE_NAMES = ("filter_dossiers", "late_dossiers", "dossier_breakdown", "compare_quarters")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPLORE_NAMES:
+        from . import display_explore
+
+        return getattr(display_explore, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -13,6 +13,7 @@ from ..io import write_text_atomic
 from .execute import new_kernel_manager, stop_kernel
 from .inputs import without_iri_checker
 
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 #: Notebooks committed with the outputs of their default run (nbval compares against them).
 COMMITTED_NOTEBOOKS = ("01_clean", "02_indicators", "03_report", "explore")
 
@@ -22,7 +23,9 @@ def strip_machine_metadata(nb):
 
     Removed: notebook-level ``papermill`` metadata (timings, input/output paths, parameters),
     each cell's ``papermill`` and ``execution`` metadata (timestamps), the interpreter
-    ``version`` in ``language_info``, ``widgets`` state; the kernelspec is normalised to
+    ``version`` in ``language_info``, ``widgets`` state and the widget views that need it (an
+    output keeps its static rendering: JupyterLab would show "model not found" for a view
+    without its state, and model ids are random); the kernelspec is normalised to
     ``python3`` / "Python 3 (ipykernel)". Execution counts are renumbered 1, 2, ... in order.
     """
     nb.metadata.pop("papermill", None)
@@ -39,6 +42,8 @@ def strip_machine_metadata(nb):
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
         if cell.cell_type == "code":
+            for out in cell.get("outputs", []):
+                out.get("data", {}).pop(WIDGET_VIEW, None)
             if cell.get("execution_count") is not None:
                 count += 1
                 cell.execution_count = count
