@@ -395,19 +395,3 @@ def show_report(tables: Any, unit: str | None = None) -> None:
     show_table(form06_table(tables.form06, code), f"Biểu số 06/VPCP/KSTT – {unit_label(code)}")
     if not unit:
         show_table(unit_comparison_table(tables.indicators), "Tỷ lệ giải quyết đúng hạn theo đơn vị")
-
-
-# --------------------------------------------------------------------------- explore
-
-
-# Explore helpers live in display_explore (which imports the helpers above): re-exported lazily,
-# so that either module can be imported first.
-_EXPLORE_NAMES = ("filter_dossiers", "late_dossiers", "dossier_breakdown", "compare_quarters")
-
-
-def __getattr__(name: str) -> Any:
-    if name in _EXPLORE_NAMES:
-        from . import display_explore
-
-        return getattr(display_explore, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

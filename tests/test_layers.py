@@ -50,3 +50,54 @@ class TestRuff:
     def test_package_and_tests_pass(self):
         done = _run("ruff", "check", "--no-cache", "cchc_analysis", "tests/test_layers.py", "tests/test_definitions.py")
         assert done.returncode == 0, done.stdout + done.stderr
+
+
+def _import_cycles(package: str) -> list[list[str]]:
+    """Strongly connected components (size > 1) of the package's import graph (grimp counts
+    function-local imports too)."""
+    import grimp
+
+    graph = grimp.build_graph(package)
+    edges = {m: graph.find_modules_directly_imported_by(m) for m in graph.modules}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    cycles: list[list[str]] = []
+
+    def visit(module: str) -> None:  # Tarjan; the package graph is small (recursion is fine)
+        index[module] = low[module] = len(index)
+        stack.append(module)
+        for other in edges[module]:
+            if other not in index:
+                visit(other)
+                low[module] = min(low[module], low[other])
+            elif other in stack:
+                low[module] = min(low[module], index[other])
+        if low[module] == index[module]:
+            component = []
+            while True:
+                top = stack.pop()
+                component.append(top)
+                if top == module:
+                    break
+            if len(component) > 1:
+                cycles.append(sorted(component))
+
+    for module in sorted(graph.modules):
+        if module not in index:
+            visit(module)
+    return cycles
+
+
+class TestNoImportCycle:
+    def test_the_package_has_none(self):
+        assert _import_cycles("cchc_analysis") == []
+
+    def test_a_function_local_cycle_is_found(self, tmp_path, monkeypatch):
+        package = tmp_path / "cyclic"
+        package.mkdir()
+        (package / "__init__.py").write_text("")
+        (package / "a.py").write_text("from . import b\n")
+        (package / "b.py").write_text("def f():\n    from . import a\n    return a\n")
+        monkeypatch.syspath_prepend(str(tmp_path))
+        assert _import_cycles("cyclic") == [["cyclic.a", "cyclic.b"]]

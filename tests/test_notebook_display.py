@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from cchc_analysis import notebook_display as nd
+from cchc_analysis import display_explore as dx
 from cchc_analysis import schema
 from cchc_analysis.errors import CchcError
 
@@ -122,25 +123,25 @@ class TestQualityTable:
 
 class TestFilterDossiers:
     def test_filters_by_unit_and_channel(self):
-        assert list(nd.filter_dossiers(_dossiers(), unit="p-phu-bai", channel="truc_tuyen")["dossier_id"]) == ["H2"]
+        assert list(dx.filter_dossiers(_dossiers(), unit="p-phu-bai", channel="truc_tuyen")["dossier_id"]) == ["H2"]
 
     def test_finds_a_procedure_by_part_of_its_name(self):
-        assert list(nd.filter_dossiers(_dossiers(), procedure="khai sinh")["dossier_id"]) == ["H1", "H4"]
+        assert list(dx.filter_dossiers(_dossiers(), procedure="khai sinh")["dossier_id"]) == ["H1", "H4"]
 
     def test_accepts_a_list_of_fields(self):
-        assert list(nd.filter_dossiers(_dossiers(), field=["Đất đai", "Chứng thực"])["dossier_id"]) == ["H2", "H3"]
+        assert list(dx.filter_dossiers(_dossiers(), field=["Đất đai", "Chứng thực"])["dossier_id"]) == ["H2", "H3"]
 
 
 class TestLateDossiers:
     def test_lists_late_and_overdue_dossiers_without_personal_columns(self):
-        late = nd.late_dossiers(_dossiers(), "2024Q1")
+        late = dx.late_dossiers(_dossiers(), "2024Q1")
         assert (list(late["Mã hồ sơ"]), list(late["Tình trạng"])) == (
             ["H3", "H1", "H4"],
             ["Đang giải quyết, quá hạn", "Đã giải quyết quá hạn", "Đang giải quyết, quá hạn"],
         )
 
     def test_writes_dates_as_vietnamese_documents_do(self):
-        late = nd.late_dossiers(_dossiers(), "2024Q1").set_index("Mã hồ sơ")
+        late = dx.late_dossiers(_dossiers(), "2024Q1").set_index("Mã hồ sơ")
         assert (late.loc["H1", "Ngày tiếp nhận"], late.loc["H1", "Ngày có kết quả"], late.loc["H3", "Ngày có kết quả"]) == (
             "03/01/2024", "09/01/2024", ""
         )
@@ -148,7 +149,7 @@ class TestLateDossiers:
 
 class TestDossierBreakdown:
     def test_counts_by_channel_with_vietnamese_labels(self):
-        table = nd.dossier_breakdown(_dossiers(), "channel")
+        table = dx.dossier_breakdown(_dossiers(), "channel")
         assert dict(table["Số hồ sơ"]) == {"Trực tiếp": "2", "Bưu chính công ích": "1", "Trực tuyến": "1"}
 
 
@@ -159,7 +160,7 @@ class TestCompareQuarters:
             "indicator": ["on_time_rate", "on_time_rate"], "numerator": [1, 1], "denominator": [1, 1],
             "value": [97.5, 97.449],
         })
-        table = nd.compare_quarters(history, ["on_time_rate", "online_rate"])
+        table = dx.compare_quarters(history, ["on_time_rate", "online_rate"])
         assert (list(table.columns), list(table["Quý I/2024"])) == (["Quý IV/2023", "Quý I/2024"], ["97,5%", "–"])
 
 
