@@ -35,10 +35,11 @@ def summary_lines(batch: BatchResult, output_dir: Path, period: str, seconds: fl
                   up_to_date: bool = False) -> list[str]:
     """The summary printed at the end of ``cchc run`` (paths relative to the current folder)."""
     from .. import fmt
-    from ..periods import Quarter
+    from ..periods import Period
 
-    label = Quarter.parse(batch.quarter).label_vi()
-    convention = "theo Nghị định 09/2019/NĐ-CP" if period == "nd09" else "theo quý dương lịch"
+    label = Period.parse(batch.quarter).label_vi()
+    calendar = "theo tháng dương lịch" if Period.parse(batch.quarter).is_cumulative else "theo quý dương lịch"
+    convention = "theo Nghị định 09/2019/NĐ-CP" if period == "nd09" else calendar
     qdir = output_dir / batch.quarter
     lines = []
     if up_to_date:

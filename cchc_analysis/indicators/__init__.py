@@ -83,7 +83,10 @@ __all__ = [
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``cchc indicators``."""
-    parser.add_argument("--quarter", default=config.DEFAULT_QUARTER, help="e.g. 2024Q1 (default %(default)s)")
+    parser.add_argument("--quarter", default=config.DEFAULT_QUARTER,
+                        help="report period of any kind: a quarter 2024Q1 (quý I/2024), 2024H1 "
+                             "(6 tháng đầu năm 2024), 2024M9 (9 tháng) or 2024Y (năm 2024) "
+                             "(default %(default)s)")
     parser.add_argument("--period", choices=("calendar", "nd09"), default=config.DEFAULT_PERIOD,
                         help="reporting convention (default %(default)s)")
     parser.add_argument("--engine", choices=("pandas", "polars", "duckdb", "dask", "pyspark"), default=config.DEFAULT_ENGINE,
@@ -96,11 +99,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--processed", type=Path, default=config.PROCESSED_DIR,
                         help="cleaned tables written by `cchc clean` (default %(default)s)")
     parser.add_argument("--out", type=Path, default=config.OUTPUT_DIR,
-                        help="output folder; files go to OUT/<quarter>/ (default %(default)s)")
+                        help="output folder; files go to OUT/<period>/, e.g. OUT/2024H1/ (default %(default)s)")
 
 
 def run(args: argparse.Namespace) -> int:
-    """Build the quarter's tables from the processed folder and write them atomically."""
+    """Build the period's tables (a quarter or 6 tháng, 9 tháng, năm) from the processed folder
+    and write them atomically."""
     processed_dir = Path(args.processed)
     if not (processed_dir / "dossiers.parquet").exists():
         raise InputError(processed_dir / "dossiers.parquet", "not found; run `cchc clean` first")
