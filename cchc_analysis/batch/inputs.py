@@ -208,8 +208,12 @@ def select_units(spec: str | None, quarter: str, period: str = config.DEFAULT_PE
     wanted = [code.strip() for code in spec.split(",") if code.strip()]
     unknown = [code for code in wanted if code not in valid]
     if unknown:
+        from ..periods import Period
+
+        report_period = Period.parse(quarter)
+        span = "kỳ" if report_period.is_cumulative else "quý"
         raise CchcError(
-            f"mã đơn vị {', '.join(unknown)} không có trong quý {quarter}; "
+            f"mã đơn vị {', '.join(unknown)} không có trong {span} {report_period}; "
             f"các mã hợp lệ: {', '.join(valid)} (xem `cchc units`)"
         )
     return list(dict.fromkeys(wanted))
