@@ -247,9 +247,9 @@ class TestSampleCumulative:
         # A new ward: its own 2025M9 counts plus its former units', summed then divided.
         ward = "p-thanh-thuy"
         former = [*refdata.load_crosswalk().query("new_code == @ward")["old_code"], ward]
-        rows = then.query("field == 'ALL' and indicator == 'on_time_rate' and unit_code in @former")
+        rows = then[(then["field"] == "ALL") & (then["indicator"] == "on_time_rate") & then["unit_code"].isin(former)]
         expected = round(100 * rows["numerator"].sum() / rows["denominator"].sum(), 4)
-        got = now.query("unit_code == @ward and field == 'ALL' and indicator == 'on_time_rate'")["same_quarter_last_year"]
+        got = now[(now["unit_code"] == ward) & (now["field"] == "ALL") & (now["indicator"] == "on_time_rate")]["same_quarter_last_year"]
         assert got.iloc[0] == pytest.approx(expected, abs=1e-9)
 
 
