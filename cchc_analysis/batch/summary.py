@@ -20,7 +20,11 @@ def shown_path(path: str | Path, base: str | Path | None = None) -> str:
 
 
 def dossiers_counted(quarter_dir: Path) -> tuple[int, int] | None:
-    """(received in the period, carried over) of the whole area from ``form06.csv``, if present."""
+    """(``received_total``, ``carried_over``) of the whole area from ``form06.csv``, if present.
+
+    Form 06's ``received_total`` already includes the dossiers carried over (DESIGN §7: total =
+    online + direct/postal + carried over).
+    """
     try:
         with open(quarter_dir / "form06.csv", encoding="utf-8", newline="") as handle:
             for row in csv.DictReader(handle):
@@ -52,9 +56,9 @@ def summary_lines(batch: BatchResult, output_dir: Path, period: str, seconds: fl
                  f"trong {fmt.number(seconds, 1)} giây.")
     counted = dossiers_counted(qdir)
     if counted:
-        received, carried = counted
-        lines.append(f"  Hồ sơ trong kỳ: {fmt.number(received + carried, 0)} "
-                     f"(tiếp nhận mới {fmt.number(received, 0)}, "
+        total, carried = counted
+        lines.append(f"  Hồ sơ trong kỳ: {fmt.number(total, 0)} "
+                     f"(tiếp nhận mới {fmt.number(total - carried, 0)}, "
                      f"kỳ trước chuyển sang {fmt.number(carried, 0)})")
     pages = [r.task.html for r in batch.results
              if r.task.html is not None and r.status in ("ok", "up_to_date") and r.task.html.exists()]
