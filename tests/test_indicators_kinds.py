@@ -16,7 +16,7 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from cchc_analysis import cli, refdata, schema
+from cchc_analysis import cli, refdata, schema, store
 from cchc_analysis.indicators import build_quarter, history_cache, read_quarter, write_quarter
 from cchc_analysis.periods import Period, Quarter
 from cchc_analysis.store import load_processed
@@ -117,6 +117,18 @@ class TestBuildQuarterCumulative:
             row = build_quarter(_processed(_h1_dossiers(), edocs), "2024H1", period=period).indicators.query(
                 "unit_code == 'ALL' and indicator == 'edoc_rate'").iloc[0]
             assert (period, row["numerator"], row["denominator"]) == (period, 135, 175)
+
+    @pytest.mark.parametrize("period", ["calendar", "nd09"])
+    def test_a_partitioned_table_on_disk_gives_the_same_tables(self, tmp_path, period):
+        frame = _h1_dossiers()
+        tables = store.ProcessedTables(frame, schema.empty_frame(schema.PAKN_COLUMNS), schema.empty_frame(schema.EDOC_COLUMNS),
+                                       pd.DataFrame(columns=["source_file", "source_row", "reason"]),
+                                       pd.DataFrame(columns=["source_file", "kind", "duplicates_merged"]), {"synthetic": True})
+        store.write_processed(tables, tmp_path / "processed", partitioned=True)
+        on_disk = build_quarter(store.load_processed(tmp_path / "processed"), "2024H1", period=period)
+        in_memory = build_quarter(_processed(frame), "2024H1", period=period)
+        pd.testing.assert_frame_equal(on_disk.form06, in_memory.form06)
+        pd.testing.assert_frame_equal(on_disk.indicators, in_memory.indicators)
 
     def test_quality_notes_name_the_period(self):
         t = build_quarter(_processed(_h1_dossiers()), "2024H1")
