@@ -4,6 +4,7 @@ One command builds a quarter::
 
     cchc run                              # latest complete quarter in the data
     cchc run --quarter 2024Q1 --units all --jobs 2
+    cchc run --quarter 2024H1             # 6 tháng; also 2024M9 (9 tháng), 2024Y (năm)
 
 Steps, each a notebook executed by papermill in its own kernel (cwd = the notebooks folder):
 
