@@ -99,12 +99,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--processed", type=Path, default=config.PROCESSED_DIR,
                         help="cleaned tables written by `cchc clean` (default %(default)s)")
     parser.add_argument("--out", type=Path, default=config.OUTPUT_DIR,
-                        help="output folder; files go to OUT/<period>/, e.g. OUT/2024H1/ (default %(default)s)")
+                        help="output folder; files go to OUT/<quarter>/ (default %(default)s)")
 
 
 def run(args: argparse.Namespace) -> int:
-    """Build the period's tables (a quarter or 6 tháng, 9 tháng, năm) from the processed folder
-    and write them atomically."""
+    """Build the quarter's tables from the processed folder and write them atomically."""
     processed_dir = Path(args.processed)
     if not (processed_dir / "dossiers.parquet").exists():
         raise InputError(processed_dir / "dossiers.parquet", "not found; run `cchc clean` first")
