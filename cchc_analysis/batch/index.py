@@ -21,9 +21,15 @@ KIND_GROUPS = {
 }
 
 
-def _period_notes(manifest: dict, cumulative: bool = False) -> list[str]:
+def _period_notes(manifest: dict) -> list[str]:
     """The sentences under a period's heading: period convention, synthetic data, failure."""
+    from ..periods import Period, PeriodError
+
     period = manifest.get("parameters", {}).get("period")
+    try:
+        cumulative = Period.parse(manifest.get("quarter") or "").is_cumulative
+    except PeriodError:
+        cumulative = False
     notes = []
     if period == "nd09" and cumulative:
         notes.append("Kỳ báo cáo theo Nghị định 09/2019/NĐ-CP (từ ngày 15 tháng 12 năm trước "
@@ -43,11 +49,11 @@ def _period_notes(manifest: dict, cumulative: bool = False) -> list[str]:
 
 
 def index_entries(output_dir: str | Path) -> list[dict]:
-    """One entry per period folder holding a report (quarters and 6 tháng, 9 tháng, năm), newest first.
+    """One entry per period folder holding a report (quarters and 6 tháng, 9 tháng, năm), newest
+    first; each has a ``group``, its heading in :data:`KIND_GROUPS`.
 
-    Each entry: ``title`` (``Quý I năm 2024``, ``6 tháng đầu năm 2024``), ``group`` (its
-    heading in :data:`KIND_GROUPS`), ``notes`` (sentences), ``report`` (relative link or
-    ``None``) and ``units`` (``(relative link, unit name)`` in reference order).
+    Each entry: ``title`` (``Quý I năm 2024``), ``notes`` (sentences), ``report`` (relative
+    link or ``None``) and ``units`` (``(relative link, unit name)`` in reference order).
     """
     from ..periods import Period
     from ..refdata import load_units, unit_names
@@ -75,14 +81,15 @@ def index_entries(output_dir: str | Path) -> list[dict]:
             manifest = json.loads((qdir / "manifest.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
             manifest = {}
+        manifest.setdefault("quarter", qdir.name)  # the folder names the period
         report_period = Period.parse(qdir.name)
         label = report_period.label_vi()
         entries.append({
             "title": label[0].upper() + label[1:],
-            "group": next(g for g, kinds in KIND_GROUPS.items() if report_period.kind in kinds),
-            "notes": _period_notes(manifest, report_period.is_cumulative),
+            "notes": _period_notes(manifest),
             "report": f"{qdir.name}/report.html" if report.exists() else None,
             "units": [(f"{qdir.name}/units/{p.name}", names.get(p.stem, p.stem)) for p in unit_pages],
+            "group": next(g for g, kinds in KIND_GROUPS.items() if report_period.kind in kinds),
         })
     return entries
 
