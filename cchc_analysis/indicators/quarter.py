@@ -25,6 +25,9 @@ Choices where DESIGN is silent (what an analyst preparing the sơ kết quý exp
 * E-document counts are monthly: the quarter's three calendar months are used under both
   conventions (a month cannot be split at the 15th).
 * ``history.csv`` keeps units as they were (no crosswalk) and only groups with data.
+* Ranking: units only, on ``on_time_rate`` (field ALL), best first; equal rates share a rank
+  (đồng hạng) and are listed by more resolved dossiers first; units with nothing resolved are
+  not ranked.
 
 Cumulative periods (6 tháng, 9 tháng, năm), where DESIGN is silent:
 
@@ -39,9 +42,6 @@ Cumulative periods (6 tháng, 9 tháng, năm), where DESIGN is silent:
 * ``history.csv`` holds the 8 quarters ending at the period's last quarter (2024H1: 2022Q3 to
   2024Q2): the trend chart stays a quarterly trend.
 * E-documents: the period's calendar months (2024H1: January to June) under both conventions.
-* Ranking: units only, on ``on_time_rate`` (field ALL), best first; equal rates share a rank
-  (đồng hạng) and are listed by more resolved dossiers first; units with nothing resolved are
-  not ranked.
 """
 
 from __future__ import annotations
