@@ -73,13 +73,15 @@ def harmonise_folders(parser: argparse.ArgumentParser) -> None:
 
 
 def _quarter(text: str) -> str:
-    from .periods import Quarter
+    """``--quarter`` takes any report kind: a quarter or 6 tháng, 9 tháng, năm (canonical code)."""
+    from .periods import Period
 
     try:
-        return str(Quarter.parse(text))
+        return str(Period.parse(text))
     except (ValueError, CchcError):
         raise argparse.ArgumentTypeError(
-            f"quý '{text}' không hợp lệ; cần dạng NĂMQn, ví dụ 2024Q1"
+            f"kỳ báo cáo '{text}' không hợp lệ; cần dạng 2024Q1 (quý), 2024H1 (6 tháng), "
+            "2024M9 (9 tháng) hoặc 2024Y (năm)"
         ) from None
 
 

@@ -4,6 +4,7 @@ One command builds a quarter::
 
     cchc run                              # latest complete quarter in the data
     cchc run --quarter 2024Q1 --units all --jobs 2
+    cchc run --quarter 2024H1             # 6 tháng; also 2024M9 (9 tháng), 2024Y (năm)
 
 Steps, each a notebook executed by papermill in its own kernel (cwd = the notebooks folder):
 
@@ -85,9 +86,9 @@ PIPELINE = ("01_clean", "02_indicators", "03_report")
 
 
 def _report_title(quarter: str, unit: str | None) -> str:
-    from .periods import Quarter
+    from .periods import Period
 
-    title = f"Báo cáo sơ kết công tác cải cách hành chính {Quarter.parse(quarter).label_vi()}"
+    title = f"Báo cáo sơ kết công tác cải cách hành chính {Period.parse(quarter).label_vi()}"
     if unit:
         from .refdata import unit_names
 
@@ -117,8 +118,9 @@ def run_quarter(
     Parameters
     ----------
     quarter
-        ``2024Q1``; ``None`` = the latest complete quarter in the cleaned data
-        (:func:`latest_complete_quarter`).
+        The report period: ``2024Q1`` or a cumulative period ``2024H1`` (6 tháng), ``2024M9``
+        (9 tháng), ``2024Y`` (năm), in any spelling ``Period.parse`` reads; ``None`` = the
+        latest complete quarter in the cleaned data (:func:`latest_complete_quarter`).
     units
         ``None`` (only the whole-area report), ``"all"`` or comma-separated unit codes.
     period, engine
@@ -147,7 +149,7 @@ def run_quarter(
     CchcError
         For a wrong quarter, period or unit code, or when no quarter can be found.
     """
-    from .periods import CONVENTIONS, Quarter
+    from .periods import CONVENTIONS, Period
 
     if period not in CONVENTIONS:
         raise CchcError(f"kỳ báo cáo (--period) phải là {' hoặc '.join(CONVENTIONS)}, không phải '{period}'")
@@ -157,7 +159,7 @@ def run_quarter(
     notebook_dir = Path(notebook_dir or config.NOTEBOOK_DIR).resolve()
     jobs = max(1, jobs or os.cpu_count() or 1)
     if quarter is not None:
-        quarter = str(Quarter.parse(quarter))
+        quarter = str(Period.parse(quarter))
     if not raw_dir.is_dir():
         raise InputError(raw_dir, "không có thư mục dữ liệu thô này")
 
@@ -389,7 +391,8 @@ class _Runner:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``cchc run`` (``--raw``, ``--processed``, ``--out`` get their defaults from
     :mod:`cchc_analysis.config` in :mod:`cchc_analysis.cli`, the same for every command)."""
-    parser.add_argument("--quarter", help="quý báo cáo, ví dụ 2024Q1 "
+    parser.add_argument("--quarter", help="kỳ báo cáo: quý (2024Q1, quý I/2024), 6 tháng (2024H1, "
+                        "'6 tháng đầu năm 2024'), 9 tháng (2024M9) hoặc năm (2024Y, 'năm 2024') "
                         "(mặc định: quý trọn vẹn gần nhất có trong dữ liệu)")
     parser.add_argument("--units", help="'all' hoặc các mã đơn vị cách nhau bằng dấu phẩy "
                         "(xem `cchc units`): thêm một báo cáo cho mỗi đơn vị")

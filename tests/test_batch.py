@@ -57,7 +57,7 @@ class TestSummaryLines:
         monkeypatch.chdir(tmp_path)
         assert summary_lines(_batch(q), tmp_path / "out", "calendar", 12.34) == [
             "Đã lập báo cáo quý I năm 2024 (theo quý dương lịch) cho toàn địa bàn và 1 đơn vị (p-phu-bai) trong 12,3 giây.",
-            "  Hồ sơ trong kỳ: 5.152 (tiếp nhận mới 4.984, kỳ trước chuyển sang 168)",
+            "  Hồ sơ trong kỳ: 4.984 (tiếp nhận mới 4.816, kỳ trước chuyển sang 168)",
             "  Báo cáo HTML: out/2024Q1/report.html, out/2024Q1/units/p-phu-bai.html",
             "  Bảng Excel: out/2024Q1/form06.xlsx",
             "  Mục lục các báo cáo: out/index.html",

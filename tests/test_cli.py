@@ -28,6 +28,12 @@ class TestHelp:
         lines = [line.split()[0] for line in out.split("mã thoát (exit codes):")[1].splitlines() if line.strip()]
         assert (code, lines) == (0, ["0", "1", "2", "130"])
 
+    @pytest.mark.parametrize("command", ["indicators", "run"])
+    def test_quarter_option_names_every_report_kind(self, capsys, command):
+        code, out, _ = _main(capsys, command, "--help")
+        flat = " ".join(out.split())
+        assert (code, all(k in flat for k in ("2024Q1", "2024H1", "2024M9", "2024Y"))) == (0, True)
+
 
 class TestUnits:
     def test_lists_a_post_2025_code_with_its_name_level_and_start(self, capsys):
@@ -80,7 +86,15 @@ class TestExitCodes:
 
     def test_a_bad_quarter_value_is_2_before_any_work(self, capsys):
         code, _, err = _main(capsys, "run", "--quarter", "2024Q5")
-        assert (code, "quý '2024Q5' không hợp lệ" in err) == (2, True)
+        assert (code, "kỳ báo cáo '2024Q5' không hợp lệ" in err, "2024H1 (6 tháng)" in err) == (2, True, True)
+
+    def test_a_cumulative_period_in_vietnamese_reaches_the_command_as_its_code(self, capsys, tmp_path):
+        # A unit abolished on 2025-07-01 is not a unit of 2026H1: the message names the period.
+        code, _, err = _main(
+            capsys, "run", "--quarter", "6 tháng đầu năm 2026", "--units", "p-thuy-chau",
+            "--processed", str(tmp_path / "processed"), "--out", str(tmp_path / "out"),
+        )
+        assert (code, "mã đơn vị p-thuy-chau không có trong kỳ 2026H1" in err) == (2, True)
 
     def test_an_unknown_unit_is_2_before_cleaning(self, capsys, tmp_path):
         code, _, err = _main(

@@ -51,3 +51,26 @@ class TestHistoryCache:
     def test_in_memory_table_has_no_cache(self, processed_copy):
         build_quarter(store.load_processed(processed_copy, lazy=False), "2024Q3")
         assert not (processed_copy / history_cache.CACHE_FOLDER).exists()
+
+
+class TestCumulativePeriods:
+    def test_a_cumulative_period_has_its_own_entry_and_is_reused(self, processed_copy, monkeypatch):
+        first = build_quarter(store.load_processed(processed_copy), "2024H1", period="nd09")
+        entries = sorted((processed_copy / history_cache.CACHE_FOLDER).glob("*.json"))
+        assert len(entries) == 10  # 2024H1, 2023H1 and the 8 history quarters 2022Q3..2024Q2
+        in_memory = build_quarter(store.load_processed(processed_copy, lazy=False), "2024H1", period="nd09")
+
+        def no_counting(*args, **kwargs):
+            raise AssertionError("counted again")
+        monkeypatch.setattr(quarter, "_quarter_counts", no_counting)
+        second = build_quarter(store.load_processed(processed_copy), "2024H1", period="nd09")
+        for a, b, c in zip(_frames(first), _frames(second), _frames(in_memory), strict=True):
+            pd.testing.assert_frame_equal(a, b)
+            pd.testing.assert_frame_equal(a, c)
+
+    def test_a_quarter_ending_with_the_period_is_not_read_from_its_entry(self, processed_copy):
+        build_quarter(store.load_processed(processed_copy), "2024H1")
+        q2 = build_quarter(store.load_processed(processed_copy), "2024Q2")
+        fresh = build_quarter(store.load_processed(processed_copy, lazy=False), "2024Q2")
+        pd.testing.assert_frame_equal(q2.form06, fresh.form06)
+        pd.testing.assert_frame_equal(q2.indicators, fresh.indicators)

@@ -168,12 +168,24 @@ class TestLatestCompleteQuarterOn:
     def test_nd09_one_day_before_the_cutoff_gives_the_previous_quarter(self):
         assert str(latest_complete_quarter_on(date(2024, 3, 13), "nd09")) == "2023Q4"
 
+    @pytest.mark.parametrize(("day", "period", "kind", "expected"), [
+        (date(2024, 7, 10), "calendar", "H1", "2024H1"),
+        (date(2024, 6, 29), "calendar", "H1", "2023H1"),
+        (date(2024, 6, 14), "nd09", "H1", "2024H1"),
+        (date(2024, 9, 30), "calendar", "M9", "2024M9"),
+        (date(2024, 12, 30), "calendar", "Y", "2023Y"),
+        (date(2024, 12, 14), "nd09", "Y", "2024Y"),
+    ])
+    def test_a_cumulative_kind_gives_the_latest_complete_period_of_that_kind(self, day, period, kind, expected):
+        assert str(latest_complete_quarter_on(day, period, kind)) == expected
+
 
 class TestLatestCompleteQuarter:
     def test_reads_the_last_received_date_of_the_processed_dossiers(self, tmp_path):
         frame = pd.DataFrame({"received_at": pd.to_datetime(["2023-11-02 08:00", "2024-07-01 09:30"])})
         frame.to_parquet(tmp_path / "dossiers.parquet")
-        assert latest_complete_quarter(tmp_path) == "2024Q2"
+        assert (latest_complete_quarter(tmp_path), latest_complete_quarter(tmp_path, kind="H1"),
+                latest_complete_quarter(tmp_path, kind="M9")) == ("2024Q2", "2024H1", "2023M9")
 
     def test_without_processed_dossiers_raises_a_clear_error(self, tmp_path):
         with pytest.raises(CchcError, match="chạy `cchc clean`"):
@@ -248,6 +260,14 @@ class TestSelectUnits:
 
     def test_no_spec_means_no_unit_reports(self):
         assert select_units(None, "2024Q1") == []
+
+    def test_a_cumulative_period_across_the_reform_has_old_and_new_units(self):
+        units = select_units("all", "2025M9")
+        assert (len(units), "p-thuy-chau" in units, "p-thanh-thuy" in units) == (15, True, True)
+
+    def test_a_unit_not_valid_in_a_cumulative_period_is_refused_naming_the_period(self):
+        with pytest.raises(CchcError, match="mã đơn vị p-thanh-thuy không có trong kỳ 2025H1"):
+            select_units("p-thanh-thuy", "6 tháng đầu năm 2025")
 
 
 class TestRun:
@@ -331,7 +351,20 @@ class TestWriteIndex:
         assert ('href="2024Q1/report.html"' in html, 'href="2024Q1/units/p-phu-bai.html">phường Phú Bài<' in html) == (True, True)
 
     def test_titles_the_quarter_in_vietnamese(self, project, first_run):
-        assert "<h2>Quý I năm 2024</h2>" in first_run["index"]
+        assert ("<h2>Báo cáo quý</h2>" in first_run["index"], "<h3>Quý I năm 2024</h3>" in first_run["index"]) == (True, True)
+
+    def test_groups_every_period_by_kind(self, tmp_path):
+        for name in ("2024Q1", "2024H1", "2023Y", "2024M9", "2024Q2", "2024H2", "notes"):
+            (tmp_path / name).mkdir()
+            (tmp_path / name / "report.html").write_text("<html></html>")
+        (tmp_path / "2023Y" / "manifest.json").write_text(json.dumps({"parameters": {"period": "nd09"}}))
+        html = write_index(tmp_path).read_text(encoding="utf-8")
+        marks = ["<h2>Báo cáo quý</h2>", 'href="2024Q2/report.html"', 'href="2024Q1/report.html"',
+                 "<h2>Báo cáo 6 tháng</h2>", "<h3>6 tháng đầu năm 2024</h3>", "<h2>Báo cáo 9 tháng</h2>",
+                 "<h3>9 tháng năm 2024</h3>", "<h2>Báo cáo năm</h2>", "<h3>Năm 2023</h3>", "15 tháng 12 năm trước"]
+        positions = [html.find(m) for m in marks]
+        assert (positions == sorted(positions), -1 in positions, "2024H2" in html, "notes/" in html) == (
+            True, False, False, False)
 
     def test_does_not_link_a_failed_unit(self, project, first_run):
         assert "x-phu-son" not in first_run["index"]
@@ -459,6 +492,18 @@ class TestForce:
         code, out, _ = _cli(project, *argv, "--force")
         statuses = [n["status"] for n in json.loads((tmp_path / "2024Q1" / "manifest.json").read_text())["notebooks"]]
         assert (code, out.startswith("Đã lập báo cáo"), statuses) == (0, True, ["up_to_date", "ok", "ok"])
+
+
+class TestCumulativePeriod:
+    def test_run_builds_a_6_month_pack_listed_under_its_kind(self, project, second_run, tmp_path):
+        code, out, _ = _cli(project, "--quarter", "6 tháng đầu năm 2024", "--out", str(tmp_path))
+        manifest = json.loads((tmp_path / "2024H1" / "manifest.json").read_text(encoding="utf-8"))
+        index = (tmp_path / "index.html").read_text(encoding="utf-8")
+        assert (code, manifest["parameters"]["quarter"], manifest["status"],
+                out.startswith("Đã lập báo cáo 6 tháng đầu năm 2024 (theo tháng dương lịch)"),
+                (tmp_path / "2024H1" / "indicators.csv").exists(),
+                "<h2>Báo cáo 6 tháng</h2>" in index, 'href="2024H1/report.html"' in index) == (
+            0, "2024H1", "ok", True, True, True, True)
 
 
 class TestFolderPermissions:

@@ -1,4 +1,5 @@
-"""``outputs/index.html``: every quarter and unit report built so far, from a Jinja2 template."""
+"""``outputs/index.html``: every report period (quý, 6 tháng, 9 tháng, năm) and unit report
+built so far, grouped by kind, from a Jinja2 template."""
 
 from __future__ import annotations
 
@@ -8,17 +9,36 @@ from pathlib import Path
 
 from ..io import write_text_atomic
 
-_QUARTER_DIR = re.compile(r"^\d{4}Q[1-4]$")
+#: A period's output folder: ``2024Q1`` (quý), ``2024H1`` (6 tháng), ``2024M9`` (9 tháng), ``2024Y`` (năm).
+_PERIOD_DIR = re.compile(r"^\d{4}(?:Q[1-4]|H1|M9|Y)$")
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
+#: The index's groups, in page order: heading -> the period kinds it holds.
+KIND_GROUPS = {
+    "Báo cáo quý": ("Q1", "Q2", "Q3", "Q4"),
+    "Báo cáo 6 tháng": ("H1",),
+    "Báo cáo 9 tháng": ("M9",),
+    "Báo cáo năm": ("Y",),
+}
 
 
 def _period_notes(manifest: dict) -> list[str]:
-    """The sentences under a quarter's heading: period convention, synthetic data, failure."""
+    """The sentences under a period's heading: period convention, synthetic data, failure."""
+    from ..periods import Period, PeriodError
+
     period = manifest.get("parameters", {}).get("period")
+    try:
+        cumulative = Period.parse(manifest.get("quarter") or "").is_cumulative
+    except PeriodError:
+        cumulative = False
     notes = []
-    if period == "nd09":
+    if period == "nd09" and cumulative:
+        notes.append("Kỳ báo cáo theo Nghị định 09/2019/NĐ-CP (từ ngày 15 tháng 12 năm trước "
+                     "đến ngày 14 tháng cuối kỳ).")
+    elif period == "nd09":
         notes.append("Kỳ báo cáo theo Nghị định 09/2019/NĐ-CP (từ ngày 15 tháng trước quý "
                      "đến ngày 14 tháng cuối quý).")
+    elif period == "calendar" and cumulative:
+        notes.append("Kỳ báo cáo theo tháng dương lịch.")
     elif period == "calendar":
         notes.append("Kỳ báo cáo theo quý dương lịch.")
     if manifest.get("synthetic"):
@@ -29,12 +49,13 @@ def _period_notes(manifest: dict) -> list[str]:
 
 
 def index_entries(output_dir: str | Path) -> list[dict]:
-    """One entry per quarter folder holding a report, newest first.
+    """One entry per period folder holding a report (quarters and 6 tháng, 9 tháng, năm), newest
+    first; each has a ``group``, its heading in :data:`KIND_GROUPS`.
 
     Each entry: ``title`` (``Quý I năm 2024``), ``notes`` (sentences), ``report`` (relative
     link or ``None``) and ``units`` (``(relative link, unit name)`` in reference order).
     """
-    from ..periods import Quarter
+    from ..periods import Period
     from ..refdata import load_units, unit_names
 
     output_dir = Path(output_dir)
@@ -43,8 +64,8 @@ def index_entries(output_dir: str | Path) -> list[dict]:
     names = unit_names()
     order = {code: i for i, code in enumerate(load_units()["code"])}
     quarters = sorted(
-        (d for d in output_dir.iterdir() if d.is_dir() and _QUARTER_DIR.match(d.name)),
-        key=lambda d: Quarter.parse(d.name),
+        (d for d in output_dir.iterdir() if d.is_dir() and _PERIOD_DIR.match(d.name)),
+        key=lambda d: Period.parse(d.name),
         reverse=True,
     )
     entries = []
@@ -60,18 +81,23 @@ def index_entries(output_dir: str | Path) -> list[dict]:
             manifest = json.loads((qdir / "manifest.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
             manifest = {}
-        label = Quarter.parse(qdir.name).label_vi()
+        manifest.setdefault("quarter", qdir.name)  # the folder names the period
+        report_period = Period.parse(qdir.name)
+        label = report_period.label_vi()
         entries.append({
             "title": label[0].upper() + label[1:],
             "notes": _period_notes(manifest),
             "report": f"{qdir.name}/report.html" if report.exists() else None,
             "units": [(f"{qdir.name}/units/{p.name}", names.get(p.stem, p.stem)) for p in unit_pages],
+            "group": next(g for g, kinds in KIND_GROUPS.items() if report_period.kind in kinds),
         })
     return entries
 
 
 def render_index(entries: list[dict]) -> str:
-    """The index page for :func:`index_entries` (every value HTML-escaped by the template)."""
+    """The index page for :func:`index_entries` (every value HTML-escaped by the template):
+    one section per kind of :data:`KIND_GROUPS` that has a report, in that order; an entry
+    without ``group`` is a quarter."""
     import jinja2
 
     env = jinja2.Environment(
@@ -81,11 +107,13 @@ def render_index(entries: list[dict]) -> str:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    return env.get_template("index.html.j2").render(quarters=entries)
+    groups = [(heading, [e for e in entries if e.get("group", "Báo cáo quý") == heading]) for heading in KIND_GROUPS]
+    return env.get_template("index.html.j2").render(quarters=entries, groups=[g for g in groups if g[1]])
 
 
 def write_index(output_dir: str | Path) -> Path:
-    """Write ``outputs/index.html``: every quarter and unit report present, newest quarter first.
+    """Write ``outputs/index.html``: every period and unit report present, grouped by kind
+    (quý, 6 tháng, 9 tháng, năm), newest first in each group.
 
     The page is Vietnamese, self-contained (inline style, no script) and uses relative links,
     so the whole ``outputs`` folder can be copied and opened anywhere. A quarter appears when

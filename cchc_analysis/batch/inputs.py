@@ -112,8 +112,9 @@ def raw_changed(raw_dir: str | Path, processed_dir: str | Path) -> bool:
     return False
 
 
-def latest_complete_quarter(processed_dir: str | Path, period: str = config.DEFAULT_PERIOD) -> str:
-    """The latest quarter whose period has ended by the last day dossiers were received.
+def latest_complete_quarter(processed_dir: str | Path, period: str = config.DEFAULT_PERIOD,
+                            kind: str | None = None) -> str:
+    """The latest quarter (or period of ``kind``) that has ended by the last day dossiers were received.
 
     Parameters
     ----------
@@ -121,6 +122,9 @@ def latest_complete_quarter(processed_dir: str | Path, period: str = config.DEFA
         Folder holding ``dossiers.parquet``.
     period
         ``calendar`` or ``nd09`` (the quarter ends on the 14th of its last month).
+    kind
+        ``None`` for a quarter (what ``cchc run`` builds by default), or a cumulative kind
+        ``H1``, ``M9``, ``Y`` (:func:`latest_complete_quarter_on`).
 
     Returns
     -------
@@ -144,37 +148,43 @@ def latest_complete_quarter(processed_dir: str | Path, period: str = config.DEFA
     last = received.max()
     if pd.isna(last):
         raise InputError(path, "không có ngày tiếp nhận nào: không chọn được quý")
-    return str(latest_complete_quarter_on(pd.Timestamp(last).date(), period))
+    return str(latest_complete_quarter_on(pd.Timestamp(last).date(), period, kind))
 
 
-def latest_complete_quarter_on(day: _dt.date, period: str = config.DEFAULT_PERIOD):
-    """The latest quarter whose last day (under ``period``) is on or before ``day``.
+def latest_complete_quarter_on(day: _dt.date, period: str = config.DEFAULT_PERIOD, kind: str | None = None):
+    """The latest quarter (or period of ``kind``) whose last day (under ``period``) is on or before ``day``.
 
     Returns
     -------
-    cchc_analysis.periods.Quarter
+    cchc_analysis.periods.Quarter or cchc_analysis.periods.Period
         ``latest_complete_quarter_on(date(2024, 3, 31))`` is 2024Q1,
         ``latest_complete_quarter_on(date(2024, 3, 30))`` is 2023Q4; under ``nd09``
-        2024-03-14 closes 2024Q1.
+        2024-03-14 closes 2024Q1. With ``kind="H1"`` (a :class:`Period`): 2024-07-10 gives
+        2024H1, 2024-06-29 gives 2023H1.
     """
-    from ..periods import Quarter
+    from ..periods import Period, Quarter
 
     quarter = Quarter.of(day, period)
-    return quarter if quarter.bounds(period)[1] <= day else quarter.previous()
+    quarter = quarter if quarter.bounds(period)[1] <= day else quarter.previous()
+    if kind is None:
+        return quarter
+    same_year = Period(quarter.year, kind)
+    return same_year if same_year.quarters()[-1] <= quarter else same_year.year_ago()
 
 
 def units_in_quarter(quarter: str, period: str = config.DEFAULT_PERIOD) -> list[str]:
-    """Codes of the units that exist at some time in the quarter's period, in reference order.
+    """Codes of the units that exist at some time in the report period (a quarter, 6 tháng,
+    9 tháng or năm), in reference order.
 
     A unit abolished or created during the period is included (it has dossiers for part of
     it). Reception centres that are not units (``hcc-huong-thuy``) are not included.
     """
-    from ..periods import Quarter
+    from ..periods import Period
     from ..refdata import load_units
 
     import pandas as pd
 
-    start, end = Quarter.parse(quarter).bounds(period)
+    start, end = Period.parse(quarter).bounds(period)
     units = load_units()
     ok = (units["valid_from"].isna() | (units["valid_from"] <= pd.Timestamp(end))) & (
         units["valid_to"].isna() | (units["valid_to"] >= pd.Timestamp(start))
@@ -198,8 +208,12 @@ def select_units(spec: str | None, quarter: str, period: str = config.DEFAULT_PE
     wanted = [code.strip() for code in spec.split(",") if code.strip()]
     unknown = [code for code in wanted if code not in valid]
     if unknown:
+        from ..periods import Period
+
+        report_period = Period.parse(quarter)
+        span = "kỳ" if report_period.is_cumulative else "quý"
         raise CchcError(
-            f"mã đơn vị {', '.join(unknown)} không có trong quý {quarter}; "
+            f"mã đơn vị {', '.join(unknown)} không có trong {span} {report_period}; "
             f"các mã hợp lệ: {', '.join(valid)} (xem `cchc units`)"
         )
     return list(dict.fromkeys(wanted))

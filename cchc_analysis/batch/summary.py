@@ -20,7 +20,11 @@ def shown_path(path: str | Path, base: str | Path | None = None) -> str:
 
 
 def dossiers_counted(quarter_dir: Path) -> tuple[int, int] | None:
-    """(received in the period, carried over) of the whole area from ``form06.csv``, if present."""
+    """(``received_total``, ``carried_over``) of the whole area from ``form06.csv``, if present.
+
+    Form 06's ``received_total`` already includes the dossiers carried over (DESIGN §7: total =
+    online + direct/postal + carried over).
+    """
     try:
         with open(quarter_dir / "form06.csv", encoding="utf-8", newline="") as handle:
             for row in csv.DictReader(handle):
@@ -35,10 +39,11 @@ def summary_lines(batch: BatchResult, output_dir: Path, period: str, seconds: fl
                   up_to_date: bool = False) -> list[str]:
     """The summary printed at the end of ``cchc run`` (paths relative to the current folder)."""
     from .. import fmt
-    from ..periods import Quarter
+    from ..periods import Period
 
-    label = Quarter.parse(batch.quarter).label_vi()
-    convention = "theo Nghị định 09/2019/NĐ-CP" if period == "nd09" else "theo quý dương lịch"
+    label = Period.parse(batch.quarter).label_vi()
+    calendar = "theo tháng dương lịch" if Period.parse(batch.quarter).is_cumulative else "theo quý dương lịch"
+    convention = "theo Nghị định 09/2019/NĐ-CP" if period == "nd09" else calendar
     qdir = output_dir / batch.quarter
     lines = []
     if up_to_date:
@@ -51,9 +56,9 @@ def summary_lines(batch: BatchResult, output_dir: Path, period: str, seconds: fl
                  f"trong {fmt.number(seconds, 1)} giây.")
     counted = dossiers_counted(qdir)
     if counted:
-        received, carried = counted
-        lines.append(f"  Hồ sơ trong kỳ: {fmt.number(received + carried, 0)} "
-                     f"(tiếp nhận mới {fmt.number(received, 0)}, "
+        total, carried = counted
+        lines.append(f"  Hồ sơ trong kỳ: {fmt.number(total, 0)} "
+                     f"(tiếp nhận mới {fmt.number(total - carried, 0)}, "
                      f"kỳ trước chuyển sang {fmt.number(carried, 0)})")
     pages = [r.task.html for r in batch.results
              if r.task.html is not None and r.status in ("ok", "up_to_date") and r.task.html.exists()]

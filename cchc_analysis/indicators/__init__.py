@@ -83,7 +83,10 @@ __all__ = [
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``cchc indicators``."""
-    parser.add_argument("--quarter", default=config.DEFAULT_QUARTER, help="e.g. 2024Q1 (default %(default)s)")
+    parser.add_argument("--quarter", default=config.DEFAULT_QUARTER,
+                        help="report period of any kind: a quarter 2024Q1 (quý I/2024), 2024H1 "
+                             "(6 tháng đầu năm 2024), 2024M9 (9 tháng) or 2024Y (năm 2024) "
+                             "(default %(default)s)")
     parser.add_argument("--period", choices=("calendar", "nd09"), default=config.DEFAULT_PERIOD,
                         help="reporting convention (default %(default)s)")
     parser.add_argument("--engine", choices=("pandas", "polars", "duckdb", "dask", "pyspark"), default=config.DEFAULT_ENGINE,

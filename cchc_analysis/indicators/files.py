@@ -1,5 +1,10 @@
-"""The files of one quarter: :func:`write_quarter` writes them atomically, :func:`read_quarter`
-reads them back (the report reads outputs, never raw data)."""
+"""The files of one report period: :func:`write_quarter` writes them atomically,
+:func:`read_quarter` reads them back (the report reads outputs, never raw data).
+
+A period's folder is named by the period's code: ``outputs/2024Q1/`` for a quarter,
+``outputs/2024H1/``, ``outputs/2024M9/``, ``outputs/2024Y/`` for 6 tháng, 9 tháng and năm;
+``indicators_meta.json`` records it under ``quarter`` (the key keeps its name).
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ import pandas as pd
 from .. import schema
 from ..errors import InputError
 from ..io import atomic_directory
-from ..periods import Quarter
+from ..periods import Period, Quarter
 from .form06_xlsx import write_form06_xlsx
 from .quarter import QuarterTables
 
@@ -25,7 +30,7 @@ def _csv_bytes(frame: pd.DataFrame) -> str:
 
 
 def write_quarter(tables: QuarterTables, out_dir: str | Path) -> Path:
-    """Write every table of ``tables`` into ``out_dir/<quarter>/`` atomically.
+    """Write every table of ``tables`` into ``out_dir/<period>/`` atomically (``2024Q1``, ``2024H1``).
 
     Files: ``form06.csv, indicators.csv, form06.xlsx, quality.csv, history.csv, ranking.csv,
     below_target.csv`` and ``indicators_meta.json`` (quarter, period, dates, synthetic flag).
@@ -34,7 +39,7 @@ def write_quarter(tables: QuarterTables, out_dir: str | Path) -> Path:
     Returns
     -------
     Path
-        The quarter folder.
+        The period's folder.
     """
     target = Path(out_dir) / str(tables.quarter)
     files = {
@@ -77,15 +82,18 @@ _READ_DTYPES = {
 }
 
 
-def read_quarter(out_dir: str | Path, quarter: str | Quarter) -> QuarterTables:
+def read_quarter(out_dir: str | Path, quarter: str | Quarter | Period) -> QuarterTables:
     """Read back what :func:`write_quarter` wrote (the report reads outputs, never raw data).
+
+    ``quarter`` is any report period :meth:`Period.parse` reads (``2024Q1``, ``2024H1``,
+    ``6 tháng đầu năm 2024``); ``QuarterTables.quarter`` is a :class:`Period`.
 
     Raises
     ------
     InputError
         If a file is missing: run ``cchc indicators --quarter Q`` first.
     """
-    q = quarter if isinstance(quarter, Quarter) else Quarter.parse(str(quarter))
+    q = Period.parse(quarter if isinstance(quarter, (Period, Quarter)) else str(quarter))
     folder = Path(out_dir) / str(q)
     frames = {}
     for name, dtypes in _READ_DTYPES.items():

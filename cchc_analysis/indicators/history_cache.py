@@ -1,11 +1,12 @@
-"""The counts of a quarter cached next to the processed data, so that the history of earlier
-quarters is not counted again on every build.
+"""The counts of a report period cached next to the processed data, so that the history of
+earlier quarters is not counted again on every build.
 
-A quarter's counts (fine dossier counts, PAKN and e-document counts per unit) depend only on
+A period's counts (fine dossier counts, PAKN and e-document counts per unit) depend only on
 the processed tables, the reference files, the registry and the counting code. The cache key
 hashes all of them: ``clean_meta.json`` (raw and reference hashes of the last clean), the
 reference files in use now, the source of the counting modules, the registry, the period
-convention and the quarter. Anything that changes a count changes the key, so a stale entry is
+convention and the report period with its kind (``2024Q2`` and ``2024H1`` end on the same day
+but are different entries). Anything that changes a count changes the key, so a stale entry is
 never read; ``cchc clean`` replaces the processed folder, cache included.
 
 Files: ``<processed>/.indicator_cache/<key>.<part>.parquet`` and ``<key>.json`` (which parts
@@ -23,6 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import clean, outcome, refdata, schema, workdays
+from ..periods import Period
 from ..io import atomic_write, write_text_atomic
 from . import core, counts, definitions, rollup, sources
 
@@ -38,7 +40,12 @@ def cache_folder(dossiers) -> Path | None:
 
 
 def cache_key(folder: Path, period: str, quarter) -> str:
-    """Hash of everything a quarter's counts depend on (see the module docstring)."""
+    """Hash of everything a period's counts depend on (see the module docstring).
+
+    ``quarter`` is a quarter or a cumulative period (anything ``Period.parse`` reads); its kind
+    is part of the key (a quarter keeps the key it had before report kinds existed).
+    """
+    report_period = Period.parse(quarter if isinstance(quarter, Period) else str(quarter))
     digest = hashlib.sha256()
     meta = folder.parent / "clean_meta.json"
     digest.update(meta.read_bytes() if meta.exists() else b"")
@@ -48,7 +55,7 @@ def cache_key(folder: Path, period: str, quarter) -> str:
     registry = [(n, i.source, i.unit, i.columns, getattr(i.ratio, "__qualname__", None),
                  getattr(i.ratio, "__module__", None)) for n, i in definitions.REGISTRY.items()]
     digest.update(repr(registry).encode())
-    digest.update(f"{period}|{quarter}".encode())
+    digest.update(f"{period}|{report_period}".encode())
     return digest.hexdigest()[:40]
 
 

@@ -1,5 +1,6 @@
-"""Build the tables of one reporting quarter (form 06, indicators, quality,
-history, ranking, below-target list).
+"""Build the tables of one reporting period (form 06, indicators, quality,
+history, ranking, below-target list): a quarter or a cumulative period of the periodic CCHC
+reports (6 tháng ``2024H1``, 9 tháng ``2024M9``, năm ``2024Y``; :class:`~cchc_analysis.periods.Period`).
 
 The heavy step, per-dossier outcome flags and one group-by, runs on the chosen engine through
 narwhals (:mod:`.core`, :mod:`cchc_analysis.outcome`); it yields integer counts at the finest
@@ -27,6 +28,20 @@ Choices where DESIGN is silent (what an analyst preparing the sơ kết quý exp
 * Ranking: units only, on ``on_time_rate`` (field ALL), best first; equal rates share a rank
   (đồng hạng) and are listed by more resolved dossiers first; units with nothing resolved are
   not ranked.
+
+Cumulative periods (6 tháng, 9 tháng, năm), where DESIGN is silent:
+
+* Form 06 and every indicator follow DESIGN §7 once over the whole span ``[start, end]`` of the
+  period (``Period.bounds``): a dossier received and finished inside it is counted once, never
+  summed over its quarters (a dossier carried from Q1 into Q2 is not "received" twice).
+* Comparisons are against the same period a year earlier (2024H1 with 2023H1), through the
+  crosswalk after 2025-07-01 as for quarters. The ``previous_quarter`` column holds that same
+  year-earlier value too (a cumulative report's "kỳ trước" is the same period of the year
+  before, :meth:`Period.previous`), so ``change_pp`` is the change on a year earlier;
+  ``same_quarter_last_year`` holds the same value.
+* ``history.csv`` holds the 8 quarters ending at the period's last quarter (2024H1: 2022Q3 to
+  2024Q2): the trend chart stays a quarterly trend.
+* E-documents: the period's calendar months (2024H1: January to June) under both conventions.
 """
 
 from __future__ import annotations
@@ -39,7 +54,7 @@ import pandas as pd
 
 from .. import engines, refdata, schema, workdays
 from ..errors import ConfigError
-from ..periods import Quarter, quarters_ending
+from ..periods import Period, Quarter, quarters_ending
 from . import definitions, history_cache
 from .counts import _period_has_rows, edoc_counts, pakn_counts
 from .rollup import ALL, LEVEL_ORDER, _long, _scales, one_stop_long, rollup_dossiers, rollup_units
@@ -79,9 +94,13 @@ DECIMALS = 4
 
 @dataclass
 class QuarterTables:
-    """Everything ``cchc indicators`` computes for one quarter (pandas frames)."""
+    """Everything ``cchc indicators`` computes for one report period (pandas frames).
 
-    quarter: Quarter
+    ``quarter`` is the :class:`~cchc_analysis.periods.Period` (a quarter or 6 tháng, 9 tháng,
+    năm); its ``str`` names the output folder (``2024Q1``, ``2024H1``).
+    """
+
+    quarter: Period
     period: str
     start: date
     end: date
@@ -112,7 +131,8 @@ class _QuarterCounts:
         return self._rolled
 
 
-def _quarter_counts(q: Quarter, period: str, natives: dict, frames: dict) -> _QuarterCounts:
+def _quarter_counts(q: Period | Quarter, period: str, natives: dict, frames: dict) -> _QuarterCounts:
+    """The counts of a quarter or a whole cumulative period, once over its span."""
     start, end = q.bounds(period)
     source = frames["dossiers"]  # a sources.InMemoryDossiers or sources.DossierDataset
     d = source.counts(start, end) if source.has_rows(start, end) else None
@@ -133,13 +153,13 @@ def _quarter_counts(q: Quarter, period: str, natives: dict, frames: dict) -> _Qu
     return _QuarterCounts(d, p, e)
 
 
-def _cached_counts(cache: dict, q: Quarter, period: str, natives: dict, frames: dict) -> _QuarterCounts:
+def _cached_counts(cache: dict, q: Period | Quarter, period: str, natives: dict, frames: dict) -> _QuarterCounts:
     """The counts of ``q``, computed once per build (the history reuses the current, previous
     and year-ago quarters' counts) and, for a dossier table on disk, once per processed data
     (:mod:`.history_cache`)."""
     if str(q) not in cache:
         folder = history_cache.cache_folder(frames["dossiers"])
-        key = history_cache.cache_key(folder, period, q) if folder is not None else ""
+        key = history_cache.cache_key(folder, period, Period.parse(q)) if folder is not None else ""
         parts = history_cache.load(folder, key)
         if parts is None:
             counted = _quarter_counts(q, period, natives, frames)
@@ -235,9 +255,10 @@ def _form06(fine: pd.DataFrame | None, start: date, end: date) -> pd.DataFrame:
     return _sort(rolled)
 
 
-def _history(q: Quarter, period: str, natives: dict, frames: dict, cache: dict) -> pd.DataFrame:
+def _history(p: Period, period: str, natives: dict, frames: dict, cache: dict) -> pd.DataFrame:
+    """The indicators of the 8 quarters ending at the period's last quarter (field ALL)."""
     parts = []
-    for hq in quarters_ending(q, HISTORY_QUARTERS):
+    for hq in quarters_ending(p.quarters()[-1], HISTORY_QUARTERS):
         counts = _cached_counts(cache, hq, period, natives, frames)
         long = _indicator_long(counts, crosswalk=False)
         if long.empty:
@@ -260,12 +281,14 @@ def _comparison(long: pd.DataFrame, name: str) -> pd.DataFrame:
     return long[["unit_code", "field", "indicator", "value"]].rename(columns={"value": name})
 
 
-def _quality(tables: dict, fine: pd.DataFrame | None, frames: dict, start: date, end: date, missing: list[str]) -> pd.DataFrame:
+def _quality(tables: dict, fine: pd.DataFrame | None, frames: dict, start: date, end: date, missing: list[str],
+             span: str = "quý này") -> pd.DataFrame:
+    """The data-quality checks of the period; ``span`` names it in the notes ("quý này", "kỳ này")."""
     rows = []
     quarantine = tables.get("quarantine")
     if quarantine is not None and len(quarantine):
         for reason, n in quarantine.groupby("reason", sort=True).size().items():
-            rows.append((f"quarantined:{reason}", ALL, int(n), "Dòng bị cách ly khi làm sạch (toàn bộ dữ liệu đầu vào, không riêng quý này)"))
+            rows.append((f"quarantined:{reason}", ALL, int(n), f"Dòng bị cách ly khi làm sạch (toàn bộ dữ liệu đầu vào, không riêng {span})"))
     recon = tables.get("reconciliation")
     dup = int(pd.to_numeric(recon["duplicates_merged"]).sum()) if recon is not None and len(recon) else 0
     rows.append(("duplicates_merged", ALL, dup, "Hồ sơ trùng đã gộp (giữ trạng thái mới nhất; toàn bộ dữ liệu đầu vào)"))
@@ -285,7 +308,7 @@ def _quality(tables: dict, fine: pd.DataFrame | None, frames: dict, start: date,
             rows.append((check, unit, int(n), note))
     for name in missing:
         what = {"pakn": "danh sách phản ánh, kiến nghị (PAKN)", "edocs": "số liệu văn bản điện tử"}[name]
-        rows.append((f"missing_input:{name}", ALL, 0, f"Không có {what} cho quý này: các chỉ tiêu liên quan để trống"))
+        rows.append((f"missing_input:{name}", ALL, 0, f"Không có {what} cho {span}: các chỉ tiêu liên quan để trống"))
     # Years only matter here, so the dossiers finished in the period come as counts per
     # (year received, year finished): a few rows whatever the engine or the data size.
     done = frames["dossiers"].finished_years(start, end)
@@ -299,8 +322,8 @@ def _quality(tables: dict, fine: pd.DataFrame | None, frames: dict, start: date,
     return out
 
 
-def build_quarter(processed, quarter: str | Quarter, period: str = "calendar", engine: str = "pandas") -> QuarterTables:
-    """Compute every table of the quarterly review for ``quarter``.
+def build_quarter(processed, quarter: str | Quarter | Period, period: str = "calendar", engine: str = "pandas") -> QuarterTables:
+    """Compute every table of the periodic review for ``quarter`` (any report kind).
 
     Parameters
     ----------
@@ -308,7 +331,10 @@ def build_quarter(processed, quarter: str | Quarter, period: str = "calendar", e
         ``store.load_processed(...)`` (or ``clean.load_processed``) result (attributes ``dossiers``, ``pakn``, ``edocs``,
         ``quarantine``, ``reconciliation``, ``meta``).
     quarter
-        ``"2024Q1"`` or a :class:`~cchc_analysis.periods.Quarter`.
+        The report period: a quarter (``"2024Q1"``, ``"quý I năm 2024"``, a
+        :class:`~cchc_analysis.periods.Quarter`) or a cumulative period (``"2024H1"``,
+        ``"6 tháng đầu năm 2024"``, ``"2024M9"``, ``"2024Y"``, a
+        :class:`~cchc_analysis.periods.Period`): anything :meth:`Period.parse` reads.
     period
         ``calendar`` or ``nd09`` (DESIGN §6); comparisons use the same convention.
     engine
@@ -321,7 +347,7 @@ def build_quarter(processed, quarter: str | Quarter, period: str = "calendar", e
     -------
     QuarterTables
     """
-    q = quarter if isinstance(quarter, Quarter) else Quarter.parse(str(quarter))
+    q = Period.parse(quarter if isinstance(quarter, (Period, Quarter)) else str(quarter))
     if engine not in engines.ALL_ENGINES:
         raise ConfigError(f"unknown engine {engine!r}; choose one of {', '.join(engines.ALL_ENGINES)}")
     start, end = q.bounds(period)
@@ -388,7 +414,7 @@ def build_quarter(processed, quarter: str | Quarter, period: str = "calendar", e
     history["value"] = pd.to_numeric(history["value"]).astype("float64").round(DECIMALS)
 
     tables = {"quarantine": getattr(processed, "quarantine", None), "reconciliation": getattr(processed, "reconciliation", None)}
-    quality = _quality(tables, current.dossiers, frames, start, end, missing)
+    quality = _quality(tables, current.dossiers, frames, start, end, missing, "kỳ này" if q.is_cumulative else "quý này")
     meta = getattr(processed, "meta", None) or {}
     return QuarterTables(
         quarter=q,
