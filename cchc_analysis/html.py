@@ -65,17 +65,22 @@ body.jp-Notebook { max-width: 1100px; margin: 0 auto; padding: 1.5em 2em; }
 .cchc-header b { font-weight: bold; }
 .cchc-meta { color: #444; font-size: 13px; border-bottom: 1px solid #999; padding-bottom: .4em; }
 figure.cchc-figure { margin: 1em 0; }
-figure.cchc-figure figcaption { font-style: italic; text-align: center; font-size: 13px; margin-top: .3em; }
+figure.cchc-figure figcaption { font-family: var(--jp-content-font-family, sans-serif); font-style: italic;
+  text-align: center; font-size: 13px; margin-top: .3em; }
+.jp-RenderedHTMLCommon tbody th { text-align: left; }
 @page { size: A4; margin: 18mm 15mm 20mm 22mm;
-        @bottom-center { content: "Trang " counter(page) "/" counter(pages); font-size: 9pt; color: #444; } }
+        @bottom-center { content: "Trang " counter(page) "/" counter(pages);
+                        font-family: "DejaVu Sans", Arial, sans-serif; font-size: 9pt; color: #444; } }
 @media print {
   body.jp-Notebook { max-width: none; padding: 0; }
   .jp-RenderedHTMLCommon { font-size: 11pt; }
+  /* JupyterLab keeps each output whole on a page: a long narrative then leaves the title
+     alone on page 1. Text may break; figures and tables may not. */
+  body .jp-OutputArea-child { break-inside: auto; }
   figure.cchc-figure, .jp-RenderedHTMLCommon table, .jp-OutputArea-child:has(> .jp-RenderedHTML > table) {
     break-inside: avoid; page-break-inside: avoid; }
   figure.cchc-figure img { max-height: 120mm; width: auto; max-width: 100%; }
   h1, h2, h3, h4 { break-after: avoid; page-break-after: avoid; }
-  .jp-Cell:has(h1, h2, h3, h4), .jp-OutputArea-child:has(h1, h2, h3, h4) { break-after: avoid; }
   p, li { orphans: 3; widows: 3; }
   a { color: inherit; }
 }

@@ -148,8 +148,9 @@ def indicators_styler(indicators: pd.DataFrame, unit_code: str = ALL, field: str
         "Đánh giá": [fmt.MISSING if pd.isna(m) or pd.isna(v) else ("Đạt" if m else "Chưa đạt")
                      for m, v in zip(met, rows["value"], strict=True)],
     })
-    frame.index = pd.Index([INDICATOR_LABELS.get(i, i) for i in rows["indicator"]], name="Chỉ số")
-    styler = frame.style.set_uuid(uuid).hide(names=False)
+    frame.index = pd.Index([INDICATOR_LABELS.get(i, i) for i in rows["indicator"]])
+    frame.columns.name = "Chỉ số"  # in the header's corner, not on a row of its own
+    styler = frame.style.set_uuid(uuid)
     styler.cell_ids = False
     styler = styler.format(_count, subset=["Tử số", "Mẫu số"]).format(signed, subset=["Thay đổi so với quý trước (điểm %)"])
     value_cols = ["Kết quả", "Quý trước", "Cùng kỳ năm trước", "Chỉ tiêu"]
@@ -175,7 +176,8 @@ def unit_comparison_styler(indicators: pd.DataFrame, indicator: str = "on_time_r
         "Đánh giá": [fmt.MISSING if pd.isna(v) or pd.isna(m) else ("Đạt" if bool(m) else "Chưa đạt")
                      for v, m in zip(rows["value"], rows["meets_target"], strict=True)],
     })
-    frame.index = pd.Index([scope_label(c) for c in rows["unit_code"]], name="Đơn vị")
+    frame.index = pd.Index([scope_label(c) for c in rows["unit_code"]])
+    frame.columns.name = "Đơn vị"
     styler = frame.style.set_uuid(uuid)
     styler.cell_ids = False
     unmet = (frame["Đánh giá"] == "Chưa đạt").to_numpy()
@@ -237,7 +239,8 @@ def watchlist_summary(score_tables: Any, unit: str | None = None) -> pd.DataFram
         "Sắp đến hạn": counts["due_soon"].astype("int64"),
         "Hạn sớm nhất": first_due.reindex(counts.index),
     })
-    frame.index = pd.Index([scope_label(c) for c in counts.index], name="Đơn vị")
+    frame.index = pd.Index([scope_label(c) for c in counts.index])
+    frame.columns.name = "Đơn vị"
     return frame.sort_values(["Đã quá hạn", "Sắp đến hạn"], ascending=False)
 
 
