@@ -208,14 +208,16 @@ def load_score_tables(output_dir: Any, quarter: Any):
 
 
 def for_unit(score_tables: Any, unit: str | None):
-    """``score_tables`` with the watch list, what-if and finish-by rows of ``unit`` only."""
+    """``score_tables`` with the watch list, what-if and finish-by rows of ``unit`` only (the
+    unit's report then lists only its own "dossiers still needed" line)."""
     if not unit:
         return score_tables
     from dataclasses import replace
 
     frames = dict(score_tables.frames)
-    for key in ("watchlist", "finish_by"):
-        frames[key] = frames[key][frames[key]["unit_code"] == unit]
+    for key in ("watchlist", "what_if", "finish_by"):
+        if "unit_code" in frames[key]:
+            frames[key] = frames[key][frames[key]["unit_code"] == unit]
     return replace(score_tables, frames=frames)
 
 

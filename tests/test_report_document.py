@@ -88,3 +88,14 @@ class TestWatchlistSummary:
         summary = rd.watchlist_summary(Scored())
         assert summary.reset_index().values.tolist() == [
             ["phường Phú Bài", 1, 1, pd.Timestamp("2024-03-20")], ["xã Phú Sơn", 0, 1, pd.Timestamp("2024-03-25")]]
+
+
+class TestForUnit:
+    def test_keeps_only_the_units_rows_of_the_watch_list_tables(self):
+        from cchc_analysis.score import ScoreTables
+
+        frame = pd.DataFrame({"unit_code": ["ALL", "p-phu-bai", "x-phu-son"], "n": [3, 1, 2]})
+        scored = ScoreTables(None, None, None, "", frames={k: frame for k in ("watchlist", "what_if", "finish_by", "score")})
+        kept = rd.for_unit(scored, "p-phu-bai").frames
+        assert ({k: kept[k]["n"].tolist() for k in ("watchlist", "what_if", "finish_by")}, kept["score"]["n"].tolist()) == (
+            {"watchlist": [1], "what_if": [1], "finish_by": [1]}, [3, 1, 2])

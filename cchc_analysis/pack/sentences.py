@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import fmt, refdata
-from ..labels import INDICATOR_LABELS, LEVEL_LABELS
+from ..labels import INDICATOR_LABELS
 from ..periods import Period
 
 DIGITAL_INDICATORS = ("online_rate", "full_online_rate", "digitised_input_rate", "digitised_result_rate",
