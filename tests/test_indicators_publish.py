@@ -72,3 +72,22 @@ class TestAsOfOption:
         code = cli.main(["indicators", "--quarter", "2024Q1", "--processed", str(processed_sample_dir),
                          "--out", str(tmp_path), "--as-of", "15/03/2024"])
         assert (code != 0, "YYYY-MM-DD" in capsys.readouterr().err) == (True, True)
+
+
+class TestUnitPack:
+    def test_notebook_03_writes_the_units_own_draft_with_its_watch_list(self, indicators_sample_outputs, tmp_path):
+        import shutil
+
+        from python_calamine import CalamineWorkbook
+
+        from cchc_analysis import indicators
+        from cchc_analysis import notebook_display as nd
+
+        shutil.copytree(indicators_sample_outputs / "2024Q1", tmp_path / "2024Q1")
+        meta = tmp_path / "2024Q1" / "score_meta.json"
+        files = nd.write_unit_pack(indicators.read_quarter(tmp_path, "2024Q1"), tmp_path, "p-phu-bai")
+        text = "\n".join(p.text for p in docx.Document(str(files["docx"])).paragraphs)  # header block: a table
+        text += "\n".join(c.text for t in docx.Document(str(files["docx"])).tables[:1] for r in t.rows for c in r.cells)
+        sheets = CalamineWorkbook.from_path(str(files["xlsx"])).sheet_names
+        assert (files["docx"].name, files["xlsx"].name, "PHƯỜNG PHÚ BÀI" in text and "Ủy ban nhân dân phường Phú Bài báo cáo" in text, "Theo dõi" in sheets, meta.exists()) == (
+            "bao_cao_2024Q1_p-phu-bai.docx", "chi_so_2024Q1_p-phu-bai.xlsx", True, True, True)
