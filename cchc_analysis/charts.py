@@ -323,7 +323,7 @@ def digital_rates(
                 linewidth=1.4,
                 label="Chỉ tiêu",
             )
-        ax.set_xticks(x, [_wrap(INDICATOR_SHORT_LABELS.get(n, n)) for n in rows["indicator"]])
+        ax.set_xticks(x, [_wrap(INDICATOR_SHORT_LABELS.get(n, n), 13) for n in rows["indicator"]])  # 16 touched
         ax.set_ylim(0, 110)
         ax.yaxis.set_major_formatter(percent_formatter())
         ax.set_ylabel("Tỷ lệ")

@@ -69,7 +69,7 @@ body.jp-Notebook .jp-RenderedHTMLCommon tbody th:last-of-type { min-width: 8em; 
 .cchc-header { display: flex; justify-content: space-between; gap: 2em; text-align: center; font-size: 14px; }
 .cchc-header b { font-weight: bold; }
 .cchc-meta { color: #444; font-size: 13px; border-bottom: 1px solid #999; padding-bottom: .4em; }
-figure.cchc-figure { margin: 1em 0; }
+figure.cchc-figure { margin: 1em 0 1.8em 0; }
 figure.cchc-figure figcaption { font-family: var(--jp-content-font-family, sans-serif); font-style: italic;
   text-align: center; font-size: 13px; margin-top: .3em; }
 body.jp-Notebook .jp-RenderedHTMLCommon tbody th { text-align: left; }

@@ -168,7 +168,7 @@ class TestDigitalRates:
         close(fig)
         ax = fig.axes[0]
         assert [round(b.get_height(), 2) for b in bars(ax)] == [100.0, 85.25, 45.6, 20.0]
-        assert ticks(ax.get_xticklabels())[0] == "Tỷ lệ số hóa hồ\nsơ"
+        assert ticks(ax.get_xticklabels())[0] == "Tỷ lệ số hóa\nhồ sơ"  # wrapped at 13 characters
 
     def test_each_bar_has_its_own_target(self, close):
         fig = charts.digital_rates(rf.indicators_2024q1())
