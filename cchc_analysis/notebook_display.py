@@ -391,8 +391,11 @@ def show_figure(fig: Any, caption: str | None = None, alt: str | None = None) ->
 
 
 def show_styled(styler: Any, caption: str) -> None:
-    """Display a pandas Styler under its caption (a ``<caption>`` kept with its table in print)."""
-    display(styler.set_caption(caption))
+    """Display a pandas Styler under its caption (a ``<caption>`` kept with its table in print),
+    as its HTML: the output then carries no memory address."""
+    from IPython.display import HTML
+
+    display(HTML(styler.set_caption(caption).to_html()))
 
 
 def show_report(tables: Any, unit: str | None = None, output_dir: Any = None) -> None:
