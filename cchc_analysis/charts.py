@@ -111,54 +111,61 @@ def trend(
     unit_code: str = ALL,
     quarter_label: str | None = None,
 ) -> Figure:
-    """Lines of the headline rates over the quarters in ``history`` (up to the last 8).
+    """The headline rates over the quarters in ``history`` (up to the last 8), one panel each.
 
-    Each line has its own marker and dash pattern, and its last value written at its end.
-    A quarter without data is simply absent (history omits it), so lines may have gaps.
+    Each panel's axis is zoomed to its own values (:func:`zoomed_limits`), so that a change of
+    less than a point is visible; each line has its own marker and dash pattern and its last
+    value written at its end. A quarter without data is absent (lines may have gaps).
     """
     with _themed():
-        fig, ax = _new_figure()
         title = "Xu hướng các chỉ số chính qua các quý"
         if unit_code != ALL:
             title += f" – {short_names().get(unit_code, unit_code)}"
-        ax.set_title(_title(title, quarter_label))
         quarters = sorted(
             history.loc[history["indicator"].isin(indicators), "quarter"].astype(str).unique()
         )[-8:]
-        if not quarters:
-            _empty(ax, "Không có số liệu")
-            return fig
-        position = {q: i for i, q in enumerate(quarters)}
-        for i, indicator in enumerate(indicators):
+        shown = []
+        for indicator in indicators:
             series = _history_series(history, indicator, unit_code)
             series = series[series["quarter"].astype(str).isin(quarters) & series["value"].notna()]
-            if series.empty:
-                continue
+            if not series.empty:
+                shown.append((indicator, series))
+        if not shown:
+            fig, ax = _new_figure()
+            ax.set_title(_title(title, quarter_label))
+            _empty(ax, "Không có số liệu")
+            return fig
+        fig = Figure(figsize=(9.0, 1.2 + 1.9 * len(shown)), layout="constrained")
+        axes = fig.subplots(len(shown), 1, sharex=True, squeeze=False)[:, 0]
+        fig.suptitle(_title(title, quarter_label), fontweight="bold")
+        position = {q: i for i, q in enumerate(quarters)}
+        for ax, (indicator, series) in zip(axes, shown, strict=True):
+            i = list(indicators).index(indicator)
             marker, style = _LINE_STYLES[i % len(_LINE_STYLES)]
             x = [position[str(q)] for q in series["quarter"]]
-            ax.plot(
-                x,
-                series["value"].to_list(),
-                marker=marker,
-                linestyle=style,
-                color=_LINE_GREYS[i % len(_LINE_GREYS)],
-                label=INDICATOR_SHORT_LABELS.get(indicator, indicator),
-            )
-            ax.annotate(
-                fmt.percent(series["value"].iloc[-1]),
-                (x[-1], series["value"].iloc[-1]),
-                xytext=(6, 0),
-                textcoords="offset points",
-                va="center",
-                fontsize=9,
-            )
-        ax.set_xticks(range(len(quarters)), [fmt.quarter_short(q) for q in quarters])
-        ax.set_xlim(-0.5, len(quarters) - 0.2)
-        ax.set_ylim(0, 110)
-        ax.yaxis.set_major_formatter(percent_formatter())
-        ax.set_ylabel("Tỷ lệ")
-        fig.legend(loc="outside lower center", ncols=len(ax.get_lines()) or 1)
+            values = series["value"].to_list()
+            label = INDICATOR_SHORT_LABELS.get(indicator, indicator)
+            ax.plot(x, values, marker=marker, linestyle=style, color=_LINE_GREYS[i % len(_LINE_GREYS)], label=label)
+            ax.annotate(fmt.percent(values[-1]), (x[-1], values[-1]), xytext=(6, 0),
+                        textcoords="offset points", va="center", fontsize=9)
+            ax.set_ylim(*zoomed_limits(values))
+            ax.yaxis.set_major_locator(MaxNLocator(nbins=4))
+            ax.yaxis.set_major_formatter(percent_formatter())
+            ax.set_title(label, fontsize=10, loc="left")
+        axes[-1].set_xticks(range(len(quarters)), [fmt.quarter_short(q) for q in quarters])
+        axes[-1].set_xlim(-0.5, len(quarters) - 0.2)
         return fig
+
+
+def zoomed_limits(values: list[float], least_span: float = 4.0) -> tuple[float, float]:
+    """Axis limits around ``values`` (percent): a margin of a fifth of their range, at least
+    ``least_span`` points in all, never below 0 nor above 105."""
+    low, high = min(values), max(values)
+    margin = max((high - low) / 5, (least_span - (high - low)) / 2, 0.5)
+    lower, upper = max(0.0, low - margin), min(105.0, high + margin)
+    if upper - lower < least_span:  # pushed against 0 or 105: widen the other side
+        lower, upper = (lower, lower + least_span) if lower == 0.0 else (upper - least_span, upper)
+    return lower, upper
 
 
 def channels(history: pd.DataFrame, quarter_label: str | None = None) -> Figure:
@@ -316,7 +323,7 @@ def digital_rates(
                 linewidth=1.4,
                 label="Chỉ tiêu",
             )
-        ax.set_xticks(x, [_wrap(INDICATOR_SHORT_LABELS.get(n, n)) for n in rows["indicator"]])
+        ax.set_xticks(x, [_wrap(INDICATOR_SHORT_LABELS.get(n, n), 13) for n in rows["indicator"]])  # 16 touched
         ax.set_ylim(0, 110)
         ax.yaxis.set_major_formatter(percent_formatter())
         ax.set_ylabel("Tỷ lệ")
@@ -369,7 +376,9 @@ def late_heatmap(form06: pd.DataFrame, quarter_label: str | None = None) -> Figu
             linecolor="#ffffff",
             cbar_kws={"label": "Số hồ sơ", "format": number_formatter()},
         )
-        ax.set_xticks(ax.get_xticks(), [_wrap(c) for c in matrix.columns], rotation=0)
+        # Slanted, wrapped field names: side by side they ran into each other.
+        ax.set_xticks(ax.get_xticks(), [_wrap(c, 22) for c in matrix.columns], rotation=30,
+                      ha="right", rotation_mode="anchor", fontsize=9)
         ax.tick_params(axis="y", labelrotation=0)
         ax.set_xlabel("Lĩnh vực")
         ax.set_ylabel("")

@@ -57,11 +57,50 @@ OFFLINE_TEMPLATE = """\
 /* cchc: a readable document, not a notebook */
 body.jp-Notebook { max-width: 1100px; margin: 0 auto; padding: 1.5em 2em; }
 .jp-RenderedHTMLCommon { font-size: 15px; line-height: 1.55; }
-.jp-RenderedHTMLCommon table { font-size: 13px; }
+/* "body.jp-Notebook" outranks the JupyterLab stylesheet that follows (fixed, centred tables) */
+body.jp-Notebook .jp-RenderedHTMLCommon table { font-size: 13px; table-layout: auto; width: 100%; margin: 0 0 1em 0; }
+body.jp-Notebook .jp-RenderedHTMLCommon table caption { caption-side: top; font-weight: bold; text-align: left;
+  padding: .3em 0; color: #222; }
+body.jp-Notebook .jp-RenderedHTMLCommon td, body.jp-Notebook .jp-RenderedHTMLCommon th {
+  font-variant-numeric: tabular-nums; padding: .25em .5em; }
+body.jp-Notebook .jp-RenderedHTMLCommon td { white-space: nowrap; }
+body.jp-Notebook .jp-RenderedHTMLCommon tbody th:last-of-type { min-width: 8em; }
 .jp-OutputArea-output img { max-width: 100%; height: auto; }
-@media print { body.jp-Notebook { max-width: none; padding: 0; } }
+.cchc-header { display: flex; justify-content: space-between; gap: 2em; text-align: center; font-size: 14px; }
+.cchc-header b { font-weight: bold; }
+.cchc-meta { color: #444; font-size: 13px; border-bottom: 1px solid #999; padding-bottom: .4em; }
+figure.cchc-figure { margin: 1em 0 1.8em 0; }
+figure.cchc-figure figcaption { font-family: var(--jp-content-font-family, sans-serif); font-style: italic;
+  text-align: center; font-size: 13px; margin-top: .3em; }
+body.jp-Notebook .jp-RenderedHTMLCommon tbody th { text-align: left; }
+@page { size: A4; margin: 18mm 15mm 20mm 22mm;
+        @bottom-center { content: "Trang " counter(page) "/" counter(pages);
+                        font-family: "DejaVu Sans", Arial, sans-serif; font-size: 9pt; color: #444; } }
+@media print {
+  body.jp-Notebook { max-width: none; padding: 0; }
+  .jp-RenderedHTMLCommon { font-size: 11pt; }
+  body.jp-Notebook .jp-RenderedHTMLCommon table { font-size: 8.5pt; }
+  /* JupyterLab keeps each output whole on a page: a long narrative then leaves the title
+     alone on page 1. Text may break; figures and tables may not. */
+  body .jp-OutputArea-child { break-inside: auto; }
+  figure.cchc-figure, .jp-RenderedHTMLCommon table, .jp-OutputArea-child:has(> .jp-RenderedHTML > table) {
+    break-inside: avoid; page-break-inside: avoid; }
+  figure.cchc-figure img { max-height: 120mm; width: auto; max-width: 100%; }
+  h1, h2, h3, h4 { break-after: avoid; page-break-after: avoid; }
+  p, li { orphans: 3; widows: 3; }
+  a { color: inherit; }
+}
 </style>
 {%- endblock extra_css -%}
+{% block data_png scoped %}
+{%- set meta = output.metadata.get('image/png', {}) -%}
+<figure class="cchc-figure jp-RenderedImage jp-OutputArea-output">
+<img src="data:image/png;base64,{{ output.data['image/png'] | escape_html }}" alt="{{ meta.get('alt', '') | escape_html }}">
+{%- if meta.get('caption') %}
+<figcaption>{{ meta.get('caption') | escape_html }}</figcaption>
+{%- endif %}
+</figure>
+{%- endblock data_png %}
 """
 _TEMPLATE_FILE = "cchc_offline.html.j2"
 

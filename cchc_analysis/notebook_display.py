@@ -206,26 +206,25 @@ def show_clean_summary(processed: Any) -> None:
 # --------------------------------------------------------------------------- 02 indicators
 
 
-def form06_table(form06: pd.DataFrame, unit_code: str = ALL) -> pd.DataFrame:
-    """Form 06 of one unit (or ``ALL``, a level, a reception centre) by field.
+def form06_counts(form06: pd.DataFrame, unit_code: str = ALL) -> pd.DataFrame:
+    """Form 06 of one unit (or ``ALL``, a level, a reception centre) by field, counts as integers.
 
-    Returns
-    -------
-    pandas.DataFrame
-        Index: STT and field ("Tổng cộng" first); two-level columns as in Biểu số 06/VPCP/KSTT;
-        counts formatted "1.234".
+    Index: STT and field ("Tổng cộng" first); two-level columns as in Biểu số 06/VPCP/KSTT.
     """
     rows = form06[form06["unit_code"] == unit_code].copy()
     rows["_order"] = (rows["field"] != ALL).astype(int)
     rows = rows.sort_values(["_order", "field"])
-    out = pd.DataFrame(
-        {FORM06_LABELS[c]: rows[c].map(_int).to_numpy() for c in schema.FORM06_COLUMNS}
-    )
+    out = pd.DataFrame({FORM06_LABELS[c]: rows[c].astype("Int64").to_numpy() for c in schema.FORM06_COLUMNS})
     out.columns = pd.MultiIndex.from_tuples(out.columns)
     fields = rows["field"].map(lambda f: "Tổng cộng" if f == ALL else f).to_numpy()
     stt = ["" if f == ALL else str(i) for i, f in enumerate(rows["field"], start=0)]
     out.index = pd.MultiIndex.from_arrays([stt, fields], names=["STT", "Lĩnh vực"])
     return out
+
+
+def form06_table(form06: pd.DataFrame, unit_code: str = ALL) -> pd.DataFrame:
+    """:func:`form06_counts` with the counts formatted "1.234" (text, for notebook 02)."""
+    return form06_counts(form06, unit_code).map(_int)
 
 
 def indicators_table(indicators: pd.DataFrame, unit_code: str = ALL, field: str = ALL) -> pd.DataFrame:
@@ -340,6 +339,18 @@ def report_title(tables: Any, unit: str | None = None) -> str:
     return title
 
 
+def write_unit_pack(tables: Any, output_dir: Any, unit: str) -> dict:
+    """A unit's own Word draft and annex workbook (issued by the unit), next to the area's:
+    ``<period>/bao_cao_<period>_<unit>.docx`` and ``chi_so_<period>_<unit>.xlsx``, with the
+    unit's rows of the watch list. Written by notebook 03 when it runs for ``unit``."""
+    from . import pack
+    from .report_document import for_unit, load_score_tables
+
+    scored = load_score_tables(output_dir, tables.quarter)
+    watch = for_unit(scored, unit).frames["watchlist"] if scored is not None else None
+    return pack.write_report_pack(tables, output_dir, unit=unit, watchlist=watch)
+
+
 def figure_png(fig: Any) -> bytes:
     """The figure as PNG bytes at 110 dpi (screen; the SVG files are for print), themed.
 
@@ -358,40 +369,67 @@ def figure_png(fig: Any) -> bytes:
     return buffer.getvalue()
 
 
-def show_figure(fig: Any) -> None:
-    """Display a matplotlib figure as an embedded PNG, then close it (frees its memory)."""
+def show_figure(fig: Any, caption: str | None = None, alt: str | None = None) -> None:
+    """Display a matplotlib figure as an embedded PNG, then close it (frees its memory).
+
+    ``caption`` ("Hình 1. …") and ``alt`` travel in the output's metadata; the HTML export
+    (:mod:`cchc_analysis.html`) draws them as a ``<figure>`` with its ``<figcaption>``.
+    """
     import matplotlib.pyplot as plt
     from IPython.display import Image
 
-    display(Image(data=figure_png(fig), format="png"))
+    metadata = {k: v for k, v in {"caption": caption, "alt": alt}.items() if v}
+    display(Image(data=figure_png(fig), format="png", metadata=metadata or None))
     plt.close(fig)
 
 
-def show_report(tables: Any, unit: str | None = None) -> None:
-    """The whole meeting report: title, sample notice, narrative, charts and key tables.
+def show_styled(styler: Any, caption: str) -> None:
+    """Display a pandas Styler under its caption (a ``<caption>`` kept with its table in print),
+    as its HTML: the output then carries no memory address."""
+    from IPython.display import HTML
+
+    display(HTML(styler.set_caption(caption).to_html()))
+
+
+def show_report(tables: Any, unit: str | None = None, output_dir: Any = None) -> None:
+    """The whole meeting report: header, title, sample notice, links, narrative, the index
+    estimate and watch list (when ``output_dir`` holds the score files), charts and tables.
 
     For a ``unit`` the narrative, the trend and the tables are the unit's; the per-unit chart
     shows every unit so that the unit sees where it stands.
     """
+    from IPython.display import HTML
+
     from . import charts, narrative
+    from . import report_document as rd
 
     code = unit or ALL
     label = tables.quarter.label_vi()
+    display(HTML(rd.header_html(tables, unit)))
     parts = [report_title(tables, unit)]
     notice = synthetic_notice(bool(tables.synthetic))
     if notice:
         parts.append(notice)
+    parts.append(rd.links_markdown(tables, unit))
     show_markdown("\n\n".join(parts))
     show_markdown(narrative.report_markdown(tables, unit))
+    scored = rd.load_score_tables(output_dir, tables.quarter) if output_dir is not None else None
+    if scored is not None:
+        show_markdown(rd.score_markdown(scored, unit))
+        summary = rd.watchlist_summary(scored, unit)
+        if len(summary):
+            show_styled(rd.watchlist_styler(summary), "Hồ sơ cần theo dõi theo đơn vị")
     show_markdown("### Biểu đồ")
     if unit:
-        show_figure(charts.on_time_by_unit(tables.indicators, label))
-        show_figure(charts.trend(tables.history, unit_code=unit, quarter_label=label))
+        figs = {"on_time_by_unit": charts.on_time_by_unit(tables.indicators, label),
+                "trend": charts.trend(tables.history, unit_code=unit, quarter_label=label)}
     else:
-        for fig in charts.figures(tables).values():
-            show_figure(fig)
+        figs = charts.figures(tables)
+    for number, (name, fig) in enumerate(figs.items(), start=1):
+        caption, alt = rd.figure_texts(name, number, label)
+        show_figure(fig, caption, alt)
     show_markdown("### Bảng số liệu chính")
-    show_table(indicators_table(tables.indicators, code), f"Các chỉ số – {unit_label(code)}")
-    show_table(form06_table(tables.form06, code), f"Biểu số 06/VPCP/KSTT – {unit_label(code)}")
+    show_styled(rd.indicators_styler(tables.indicators, code), f"Bảng 1. Các chỉ số – {unit_label(code)}")
+    show_styled(rd.form06_styler(form06_counts(tables.form06, code)), f"Bảng 2. Biểu số 06/VPCP/KSTT – {unit_label(code)}")
     if not unit:
-        show_table(unit_comparison_table(tables.indicators), "Tỷ lệ giải quyết đúng hạn theo đơn vị")
+        show_styled(rd.unit_comparison_styler(tables.indicators), "Bảng 3. Tỷ lệ giải quyết đúng hạn theo đơn vị")

@@ -76,3 +76,16 @@ def indicators_sample_outputs(processed_sample_dir: Path, tmp_path_factory: pyte
         assert code == 0
 
     return shared_once(tmp_path_factory, "indicators_sample", build)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def manual_input_dir(tmp_path_factory: pytest.TempPathFactory):
+    """The report pack writes the analyst's manual-input form (``pack.manual_dir()``): in tests,
+    into a temporary folder, never into the project's ``data/manual/``. Executed notebooks
+    inherit it through the environment."""
+    old = os.environ.get("CCHC_MANUAL_DIR")
+    if old is None:
+        os.environ["CCHC_MANUAL_DIR"] = str(tmp_path_factory.getbasetemp() / "manual")
+    yield Path(os.environ["CCHC_MANUAL_DIR"])
+    if old is None:
+        os.environ.pop("CCHC_MANUAL_DIR", None)

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from cchc_analysis.batch.execute import BatchResult, NotebookResult, NotebookTask, new_kernel_manager
-from cchc_analysis.batch.index import render_index
+from cchc_analysis.batch.index import period_files, render_index, write_index
 from cchc_analysis.batch.summary import dossiers_counted, shown_path, summary_lines
 from cchc_analysis.batch.uptodate import fingerprint, previous_build
 from cchc_analysis.run import units_count
@@ -120,6 +120,31 @@ class TestRenderIndex:
 
     def test_an_empty_list_says_there_is_no_report_yet(self):
         assert "Chưa có báo cáo nào." in render_index([])
+
+
+class TestPeriodFiles:
+    def test_links_the_form_workbook_and_draft_present_in_order(self, tmp_path):
+        q = tmp_path / "2024Q1"
+        q.mkdir()
+        for name in ("bao_cao_2024Q1.docx", "form06.xlsx", "chi_so_2024Q1.xlsx", "bao_cao_2024Q1_p-phu-bai.docx"):
+            (q / name).write_bytes(b"x")
+        assert [href for href, _ in period_files(q)] == [
+            "2024Q1/form06.xlsx", "2024Q1/chi_so_2024Q1.xlsx", "2024Q1/bao_cao_2024Q1.docx"]
+
+    def test_a_missing_file_is_not_linked(self, tmp_path):
+        q = tmp_path / "2024Q2"
+        q.mkdir()
+        (q / "form06.xlsx").write_bytes(b"x")
+        assert period_files(q) == [("2024Q2/form06.xlsx", "Biểu số 06/VPCP/KSTT (Excel)")]
+
+    def test_the_index_page_links_them_under_the_period(self, tmp_path):
+        q = tmp_path / "2024Q1"
+        q.mkdir()
+        for name in ("report.html", "form06.xlsx", "chi_so_2024Q1.xlsx", "bao_cao_2024Q1.docx"):
+            (q / name).write_bytes(b"x")
+        page = write_index(tmp_path).read_text(encoding="utf-8")
+        assert [f'href="2024Q1/{n}"' in page for n in ("report.html", "form06.xlsx", "chi_so_2024Q1.xlsx",
+                                                        "bao_cao_2024Q1.docx")] == [True] * 4
 
 
 class TestNewKernelManager:

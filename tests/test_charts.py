@@ -85,7 +85,7 @@ class TestTrend:
     def test_one_line_per_headline_rate_with_its_values(self, close):
         fig = charts.trend(rf.history_2024q1())
         close(fig)
-        lines = fig.axes[0].get_lines()
+        lines = [ln for ax in fig.axes for ln in ax.get_lines()]
         assert [ln.get_label() for ln in lines] == [
             "Tỷ lệ giải quyết đúng hạn", "Tỷ lệ hồ sơ trực tuyến", "Tỷ lệ số hóa hồ sơ"]
         assert [round(y, 2) for y in lines[0].get_ydata()] == [95.0, 96.8, 97.92]
@@ -94,12 +94,29 @@ class TestTrend:
     def test_quarter_labels(self, close):
         fig = charts.trend(rf.history_2024q1())
         close(fig)
-        assert ticks(fig.axes[0].get_xticklabels()) == ["Quý III/2023", "Quý IV/2023", "Quý I/2024"]
+        assert ticks(fig.axes[-1].get_xticklabels()) == ["Quý III/2023", "Quý IV/2023", "Quý I/2024"]
 
     def test_last_value_written_at_line_end(self, close):
         fig = charts.trend(rf.history_2024q1())
         close(fig)
-        assert texts(fig.axes[0]) == ["97,9%", "45,6%", "100%"]
+        assert [t for ax in fig.axes for t in texts(ax)] == ["97,9%", "45,6%", "100%"]
+
+    def test_each_panel_is_zoomed_so_a_small_change_shows(self, close):
+        fig = charts.trend(rf.history_2024q1())
+        close(fig)
+        low, high = fig.axes[0].get_ylim()  # on-time: 95, 96.8, 97 11/12 -> a margin of 35/60
+        assert (low, high) == (pytest.approx(95 - 35 / 60), pytest.approx(97 + 11 / 12 + 35 / 60))
+
+
+class TestZoomedLimits:
+    def test_a_change_of_0_8_points_fills_a_fifth_of_the_axis(self):
+        assert charts.zoomed_limits([97.3, 98.1]) == (pytest.approx(95.7), pytest.approx(99.7))
+
+    def test_near_100_the_axis_may_pass_100_a_little(self):
+        assert charts.zoomed_limits([99.0, 100.0]) == (pytest.approx(97.5), pytest.approx(101.5))
+
+    def test_near_0_the_axis_starts_at_0_and_keeps_its_span(self):
+        assert charts.zoomed_limits([0.5, 1.0]) == (0.0, 4.0)
 
 
 class TestChannels:
@@ -151,7 +168,7 @@ class TestDigitalRates:
         close(fig)
         ax = fig.axes[0]
         assert [round(b.get_height(), 2) for b in bars(ax)] == [100.0, 85.25, 45.6, 20.0]
-        assert ticks(ax.get_xticklabels())[0] == "Tỷ lệ số hóa hồ\nsơ"
+        assert ticks(ax.get_xticklabels())[0] == "Tỷ lệ số hóa\nhồ sơ"  # wrapped at 13 characters
 
     def test_each_bar_has_its_own_target(self, close):
         fig = charts.digital_rates(rf.indicators_2024q1())

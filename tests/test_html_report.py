@@ -326,3 +326,112 @@ class TestReportInChromium:
 
     def test_the_narrative_is_present(self, rendered, shared_report):
         assert shared_report[1] in unicodedata.normalize("NFC", rendered[1])
+
+
+# --------------------------------------------------------------------------- the report as a document
+
+TITLE = "Báo cáo sơ kết công tác cải cách hành chính quý I năm 2024"
+PERIOD_FILES = ["form06.xlsx", "chi_so_2024Q1.xlsx", "bao_cao_2024Q1.docx"]
+
+
+def _real_report(shared_report) -> Path:
+    path = shared_report[0]
+    if path.parent.name != "2024Q1":
+        pytest.skip("notebooks/03_report.ipynb or the synthetic sample is missing: no real report to check")
+    return path
+
+
+class TestReportDocument:
+    def test_links_every_file_of_the_period_and_the_index(self, shared_report):
+        path = _real_report(shared_report)
+        hrefs = re.findall(r'<a href="([^"]+)"', _body(path.read_text(encoding="utf-8")))
+        wanted = [*PERIOD_FILES, "../index.html"]
+        assert ([h for h in wanted if h not in hrefs], [h for h in wanted if not (path.parent / h).exists()]) == ([], [])
+
+    def test_the_index_links_every_file_of_the_period(self, shared_report):
+        path = _real_report(shared_report)
+        index = (path.parent.parent / "index.html").read_text(encoding="utf-8")
+        assert [n for n in ["report.html", *PERIOD_FILES] if f'href="2024Q1/{n}"' not in index] == []
+
+    def test_every_chart_has_vietnamese_alt_text_and_a_numbered_caption(self, shared_report):
+        body = _body(_real_report(shared_report).read_text(encoding="utf-8"))
+        blocks = re.findall(r'<figure class="cchc-figure[^"]*">(.*?)</figure>', body, re.DOTALL)
+        figures = [(re.search(r'<img [^>]*alt="([^"]*)"', b).group(1), re.search(r"<figcaption>([^<]*)</figcaption>", b).group(1))
+                   for b in blocks]
+        numbers = [int(re.match(r"Hình (\d+)\. ", caption).group(1)) for _, caption in figures]
+        assert (len(figures), numbers, [alt for alt, _ in figures if len(alt) < 30]) == (7, list(range(1, 8)), [])
+
+    def test_shows_the_header_the_estimate_and_the_watch_list(self, shared_report):
+        body = _body(_real_report(shared_report).read_text(encoding="utf-8"))
+        assert ("THỊ XÃ HƯƠNG THỦY" in body, "Ước tính chỉ số phục vụ (Quyết định 766)" in body,
+                "Danh sách hồ sơ cần theo dõi" in body, 'id="T_chi_so"' in body) == (True,) * 4
+
+
+def _poppler(tool: str) -> str:
+    found = shutil.which(tool)
+    if found:
+        return found
+    reason = f"{tool} is not installed (Debian: apt-get install poppler-utils)"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{reason}; CI=true requires it (.ci/run installs it)")
+    pytest.skip(f"{reason}; the print-to-PDF test needs it")
+
+
+@pytest.fixture(scope="module")
+def printed(shared_report, tmp_path_factory) -> dict:
+    """The 2024Q1 report printed to PDF by headless Chromium (A4 from the page's CSS; the
+    browser's own date/URL header is left off, the page numbers come from the CSS): ``texts``
+    (pdftotext of each page) and ``image_pages`` (page of each image, in order: pdfimages)."""
+    path = _real_report(shared_report)
+    folder = tmp_path_factory.mktemp("pdf")
+    pdf = folder / "report.pdf"
+    cmd = [
+        _chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        f"--user-data-dir={folder / 'profile'}", "--no-pdf-header-footer", f"--print-to-pdf={pdf}", path.as_uri(),
+    ]
+    done = subprocess.run(cmd, capture_output=True, timeout=180)
+    assert pdf.exists(), f"Chromium printed nothing (exit {done.returncode}): {done.stderr[-500:]!r}"
+    info = subprocess.run([_poppler("pdfinfo"), str(pdf)], capture_output=True, text=True, check=True).stdout
+    pages = int(re.search(r"^Pages:\s+(\d+)", info, re.MULTILINE).group(1))
+    text = _poppler("pdftotext")
+    texts = [subprocess.run([text, "-f", str(i), "-l", str(i), str(pdf), "-"], capture_output=True, text=True,
+                            check=True).stdout for i in range(1, pages + 1)]
+    images = subprocess.run([_poppler("pdfimages"), "-list", str(pdf)], capture_output=True, text=True, check=True).stdout
+    image_pages = [int(line.split()[0]) for line in images.splitlines()[2:] if line.strip()]
+    return {"texts": texts, "image_pages": image_pages}
+
+
+def _lines(page: str) -> list[str]:
+    return [ln.strip() for ln in page.splitlines() if ln.strip() and not re.fullmatch(r"Trang \d+/\d+", ln.strip())]
+
+
+class TestPrintedReport:
+    def test_prints_on_a_handful_of_a4_pages(self, printed):
+        assert 4 <= len(printed["texts"]) <= 14, len(printed["texts"])  # the sample's report: 9 pages
+
+    def test_every_page_is_numbered(self, printed):
+        texts = printed["texts"]
+        assert [i for i, page in enumerate(texts, 1) if f"Trang {i}/{len(texts)}" not in page] == []
+
+    def test_no_page_holds_only_the_title(self, printed):
+        # every page says more than the title (a chart page at least its captions)
+        title = set(TITLE.split())
+        alone = [i for i, page in enumerate(printed["texts"], 1)
+                 if len([w for w in " ".join(_lines(page)).split() if w not in title]) < 5]
+        assert alone == []
+
+    def test_the_title_shares_its_page_with_the_narrative(self, printed):
+        first = _lines(printed["texts"][0])
+        assert (TITLE.split()[0] in " ".join(first), "Kết quả" in first) == (True, True)
+
+    def test_each_figure_caption_is_on_the_page_of_its_chart(self, printed):
+        captions = {int(m.group(1)): i for i, page in enumerate(printed["texts"], 1)
+                    for m in re.finditer(r"^Hình (\d+)\. ", page, re.MULTILINE)}
+        charts = dict(enumerate(printed["image_pages"], 1))
+        assert (len(charts), captions) == (7, charts)
+
+    def test_no_table_caption_ends_a_page(self, printed):
+        # a table caption precedes its table: never the last line of a page
+        assert [(i, lines[-1]) for i, page in enumerate(printed["texts"], 1)
+                if (lines := _lines(page)) and lines[-1].startswith("Bảng ")] == []

@@ -48,12 +48,26 @@ def _period_notes(manifest: dict) -> list[str]:
     return notes
 
 
+#: The period's documents linked from the index (file name pattern, label), when they exist.
+PERIOD_FILES = (
+    ("form06.xlsx", "Biểu số 06/VPCP/KSTT (Excel)"),
+    ("chi_so_{period}.xlsx", "Phụ lục số liệu các chỉ số (Excel)"),
+    ("bao_cao_{period}.docx", "Dự thảo báo cáo (Word)"),
+)
+
+
+def period_files(qdir: Path) -> list[tuple[str, str]]:
+    """``(relative link, label)`` of the period's form 06, annex workbook and Word draft present."""
+    names = [(pattern.format(period=qdir.name), label) for pattern, label in PERIOD_FILES]
+    return [(f"{qdir.name}/{name}", label) for name, label in names if (qdir / name).exists()]
+
+
 def index_entries(output_dir: str | Path) -> list[dict]:
     """One entry per period folder holding a report (quarters and 6 tháng, 9 tháng, năm), newest
     first; each has a ``group``, its heading in :data:`KIND_GROUPS`.
 
     Each entry: ``title`` (``Quý I năm 2024``), ``notes`` (sentences), ``report`` (relative
-    link or ``None``) and ``units`` (``(relative link, unit name)`` in reference order).
+    link or ``None``), ``files`` (:func:`period_files`) and ``units`` (``(relative link, unit name)`` in reference order).
     """
     from ..periods import Period
     from ..refdata import load_units, unit_names
@@ -86,6 +100,7 @@ def index_entries(output_dir: str | Path) -> list[dict]:
         label = report_period.label_vi()
         entries.append({
             "title": label[0].upper() + label[1:],
+            "files": period_files(qdir),
             "notes": _period_notes(manifest),
             "report": f"{qdir.name}/report.html" if report.exists() else None,
             "units": [(f"{qdir.name}/units/{p.name}", names.get(p.stem, p.stem)) for p in unit_pages],

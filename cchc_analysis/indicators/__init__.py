@@ -11,6 +11,7 @@ Public names:
 * ``build_quarter``, ``QuarterTables`` (:mod:`.quarter`), ``write_quarter``, ``read_quarter``
   (:mod:`.files`);
 * ``write_form06_xlsx`` (:mod:`.form06_xlsx`);
+* ``write_period`` (:mod:`.publish`): the tables, the score files and the report pack;
 * the command: ``add_arguments(parser)``, ``run(args)``.
 """
 
@@ -44,6 +45,7 @@ from .core import (
 )
 from .form06_xlsx import write_form06_xlsx
 from .files import read_quarter, write_quarter
+from .publish import write_period
 from .quarter import INDICATOR_ORDER, QuarterTables, below_target, build_quarter, ranking
 from .rollup import one_stop_long
 
@@ -77,6 +79,7 @@ __all__ = [
     "reuse_rate",
     "run",
     "write_form06_xlsx",
+    "write_period",
     "write_quarter",
 ]
 
@@ -100,6 +103,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="cleaned tables written by `cchc clean` (default %(default)s)")
     parser.add_argument("--out", type=Path, default=config.OUTPUT_DIR,
                         help="output folder; files go to OUT/<quarter>/ (default %(default)s)")
+    parser.add_argument("--as-of", dest="as_of", default=None, metavar="DAY",
+                        help="watch-list day YYYY-MM-DD (default: the last day present in the data)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -118,11 +123,28 @@ def run(args: argparse.Namespace) -> int:
         tables = build_quarter(processed, args.quarter, period=args.period, engine=engine)
     finally:
         engines.shutdown()
-    folder = write_quarter(tables, args.out)
+    files = write_period(tables, processed, args.out, as_of=_as_of_day(getattr(args, "as_of", None)))
+    folder = files["folder"]
     all_row = tables.indicators.query("unit_code == 'ALL' and field == 'ALL' and indicator == 'on_time_rate'")
     value = all_row["value"].iloc[0] if len(all_row) else float("nan")
     print(
         f"{tables.quarter} ({tables.period}, {tables.start:%d/%m/%Y}–{tables.end:%d/%m/%Y}): "
         f"{int(tables.form06.iloc[0]['received_total'])} hồ sơ, on-time {value:.1f}% -> {folder}"
     )
+    print(f"  dự thảo báo cáo: {files['docx'].name}, phụ lục số liệu: {files['xlsx'].name}, "
+          f"nhập tay: {files['manual']}")
     return 0
+
+
+def _as_of_day(text: str | None):
+    """``--as-of`` as a date, or None; a clear error for anything but YYYY-MM-DD."""
+    if text is None:
+        return None
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        from ..errors import CchcError
+
+        raise CchcError(f"--as-of: expected a day YYYY-MM-DD, not '{text}'") from None

@@ -9,7 +9,7 @@ Public names:
 * :func:`watchlist`, :func:`what_if`, :func:`finish_by`, :func:`default_as_of` (:mod:`.watchlist`);
 * :func:`processing_times`, :func:`late_pareto`, :func:`on_time_definitions` (:mod:`.timelost`);
 * :func:`integrity_checks`, :func:`integrity_dossiers` (:mod:`.integrity`);
-* :func:`build_score_tables`, :func:`write_score_files`, :func:`markdown_sections`,
+* :func:`build_score_tables`, :func:`write_score_files`, :func:`read_score_files`, :func:`markdown_sections`,
   :data:`FILES` (:mod:`.report`).
 """
 
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from .integrity import integrity_checks, integrity_dossiers
 from .items import load_items
-from .report import FILES, ScoreTables, build_score_tables, markdown_sections, write_score_files
+from .report import FILES, ScoreTables, build_score_tables, markdown_sections, read_score_files, write_score_files
 from .score766 import points_lost, score_table
 from .timelost import late_pareto, on_time_definitions, processing_times
 from .watchlist import default_as_of, finish_by, watchlist, what_if
@@ -36,6 +36,7 @@ __all__ = [
     "on_time_definitions",
     "points_lost",
     "processing_times",
+    "read_score_files",
     "score_table",
     "watchlist",
     "what_if",

@@ -93,6 +93,30 @@ def write_score_files(dossiers: pd.DataFrame, period_start, period_end, out_dir,
     return tables
 
 
+def read_score_files(folder) -> ScoreTables:
+    """Read back what :func:`write_score_files` wrote into ``folder`` (for the report, which
+    reads outputs only): text cells empty rather than missing, ``*_at`` columns as datetimes,
+    item codes as text."""
+    folder = Path(folder)
+    meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
+    frames = {}
+    for key, name in FILES.items():
+        try:
+            frame = pd.read_csv(folder / name, dtype={"item": "str", "group": "str", "procedure_code": "str"})
+        except pd.errors.EmptyDataError:
+            frame = pd.DataFrame()
+        for column in frame.columns:
+            if column.endswith("_at") or column == "due_day":
+                frame[column] = pd.to_datetime(frame[column])
+            elif pd.api.types.is_string_dtype(frame[column]) or frame[column].dtype == object:
+                frame[column] = frame[column].fillna("")
+        frames[key] = frame
+    day = meta.get("as_of")
+    return ScoreTables(date.fromisoformat(meta["period_start"]), date.fromisoformat(meta["period_end"]),
+                       date.fromisoformat(day) if day else None, meta.get("as_of_note", ""),
+                       bool(meta.get("as_of_default")), frames)
+
+
 def _cell(frame: pd.DataFrame, unit: str, column: str, **where):
     rows = frame[frame["unit_code"] == unit]
     for key, value in where.items():
