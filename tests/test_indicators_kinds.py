@@ -277,8 +277,11 @@ class TestCommandCumulative:
         oracle = form06_oracle(Path(processed_sample_dir) / "dossiers.parquet", date(2023, 12, 15), date(2024, 6, 14))
         oracle_all = oracle[(oracle["unit_code"] == "ALL") & (oracle["field"] == "ALL")].iloc[0]
         assert (code, out.startswith("2024H1 (nd09, 15/12/2023–14/06/2024): "), files) == (0, True, [
-            "below_target.csv", "form06.csv", "form06.xlsx", "history.csv", "indicators.csv",
-            "indicators_meta.json", "quality.csv", "ranking.csv"])
+            "bao_cao_2024H1.docx", "below_target.csv", "chi_so_2024H1.xlsx", "form06.csv", "form06.xlsx",
+            "history.csv", "indicators.csv", "indicators_meta.json", "integrity.csv", "integrity_dossiers.csv",
+            "late_pareto.csv", "on_time_definitions.csv", "processing_time.csv", "quality.csv", "ranking.csv",
+            "score766.csv", "score766_points_lost.csv", "score766_points_lost_dossiers.csv", "score_meta.json",
+            "watchlist.csv", "watchlist_finish_by.csv", "watchlist_what_if.csv"])
         assert _all_row(back.form06) == {c: int(oracle_all[c]) for c in COUNT_COLUMNS}
         assert sorted(set(back.history["quarter"]))[-1] == "2024Q2"
 
