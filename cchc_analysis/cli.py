@@ -73,10 +73,12 @@ def harmonise_folders(parser: argparse.ArgumentParser) -> None:
 
 
 def _quarter(text: str) -> str:
-    from .periods import Quarter
+    from .periods import ImplausibleYear, Quarter
 
     try:
         return str(Quarter.parse(text))
+    except ImplausibleYear as error:
+        raise argparse.ArgumentTypeError(f"quý {error}") from None
     except (ValueError, CchcError):
         raise argparse.ArgumentTypeError(
             f"quý '{text}' không hợp lệ; cần dạng NĂMQn, ví dụ 2024Q1"
