@@ -94,18 +94,18 @@ def _check_quarter_option(parser: argparse.ArgumentParser) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
     # Two-step parse: find the command, import only its module, then parse its options.
     command = next((a for a in argv if not a.startswith("-")), None)
-    if command in COMMANDS:
-        module = importlib.import_module(COMMANDS[command][0])
-        subparsers = next(
-            a for a in parser._actions if isinstance(a, argparse._SubParsersAction)
-        )
-        module.add_arguments(subparsers.choices[command])
-        harmonise_folders(subparsers.choices[command])
-        _check_quarter_option(subparsers.choices[command])
-    try:
+    try:  # from the start: Ctrl+C while the command's module loads is one line too (issue 14)
+        parser = build_parser()
+        if command in COMMANDS:
+            module = importlib.import_module(COMMANDS[command][0])
+            subparsers = next(
+                a for a in parser._actions if isinstance(a, argparse._SubParsersAction)
+            )
+            module.add_arguments(subparsers.choices[command])
+            harmonise_folders(subparsers.choices[command])
+            _check_quarter_option(subparsers.choices[command])
         args = parser.parse_args(argv)
         module = importlib.import_module(args._module)
         return int(module.run(args) or 0)

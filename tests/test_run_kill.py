@@ -155,3 +155,47 @@ class TestPreviousBuild:
         path.write_text(json.dumps({"status": "ok", "fingerprint": "f",
                                     "notebooks": [{"executed": "nb.ipynb", "html": None}]}))
         assert previous_build(path, "f") is None
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """A tiny project built once (the last complete run the interrupted ones must keep)."""
+    root = _project(tmp_path_factory.mktemp("interrupted"))
+    assert _run(root).returncode == 0
+    return root
+
+
+class TestInterruptedRun:
+    """Ctrl+C (SIGINT to the process group: the command and its kernels, as a terminal sends
+    it) at start-up, while the notebooks run and inside the report: exit 130, one line, no
+    traceback (no DeadKernelError), the last complete run's manifest kept."""
+
+    @pytest.mark.parametrize("when", ["start-up", "notebooks", "report"])
+    def test_one_line_exit_130(self, built, when):
+        manifest = built / "out" / "2024Q1" / "manifest.json"
+        before = manifest.read_text()
+        (built / "notebooks" / "slow_03").touch()
+        proc = subprocess.Popen(_argv(built, "--force"), cwd=built, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, start_new_session=True)
+        try:
+            if when == "start-up":
+                time.sleep(0.4)
+            elif when == "notebooks":
+                time.sleep(3.0)
+            else:
+                deadline = time.monotonic() + 120
+                while not (built / "notebooks" / "03_started").exists() and time.monotonic() < deadline:
+                    time.sleep(0.2)
+                time.sleep(0.5)
+            os.killpg(proc.pid, signal.SIGINT)
+            out, err = proc.communicate(timeout=60)
+        finally:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+            (built / "notebooks" / "slow_03").unlink()
+            (built / "notebooks" / "03_started").unlink(missing_ok=True)
+        lines = [line for line in err.splitlines() if line.strip()]
+        assert (proc.returncode, lines, out) == (
+            130, ["cchc run: đã dừng theo yêu cầu (Ctrl+C); kết quả dở dang bị bỏ, kết quả trước đó giữ nguyên."], ""
+        ), err
+        assert manifest.read_text() == before
