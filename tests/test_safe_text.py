@@ -196,3 +196,39 @@ class TestHostileCellsInProcessedAndScoreFiles:
         report.write_score_files(pd.DataFrame(), date(2024, 1, 1), date(2024, 3, 31), tmp_path)
         for name in report.FILES.values():
             assert _csv_cells(tmp_path / name) == ["dossier_id", "days", "'=1+1", "-2"], name
+
+
+class TestHostileExportEndToEnd:
+    """`cchc clean` + `cchc indicators` on a raw export whose "Lĩnh vực" is hostile, then the
+    narrative and the tables through the nbconvert exporter, and the written files."""
+
+    def test_from_raw_export_to_report_html(self, tmp_path, monkeypatch):
+        from cchc_analysis import cli
+        from tests.fixtures_raw import VI_HEADER, vi_row, write_csv
+
+        rows = [VI_HEADER]
+        for k, name in enumerate([IMG, BOLD, FORMULA, IMG]):
+            row = vi_row(f"000.00.20.H57-240115-000{k + 1}", n=k + 1, finished="25/01/2024 10:00",
+                         returned="26/01/2024")  # late: the narrative names the field
+            row[4] = name
+            rows.append(row)
+        write_csv(tmp_path / "raw" / "a.csv", rows)
+        assert cli.main(["clean", "--raw", str(tmp_path / "raw"), "--processed", str(tmp_path / "p")]) == 0
+        assert cli.main(["indicators", "--quarter", "2024Q1", "--processed", str(tmp_path / "p"),
+                         "--out", str(tmp_path / "o")]) == 0
+        tables = read_quarter(tmp_path / "o", "2024Q1")
+        assert {IMG, BOLD, FORMULA} <= set(tables.form06["field"])  # read back exactly
+
+        def show():
+            nd.show_markdown(narrative.report_markdown(tables))
+            nd.show_quarter_tables(tables)
+
+        html = _notebook_of_displays(monkeypatch, show)
+        _no_live_markup(html)
+        text = re.sub(r"<[^>]+>", "", html)
+        assert "lĩnh vực &lt;img src=x onerror=alert(1)&gt; (2 hồ sơ), **bold** (1 hồ sơ)" in text
+
+        folder = tmp_path / "o" / "2024Q1"
+        assert "'" + FORMULA in _csv_cells(folder / "form06.csv") and FORMULA not in _csv_cells(folder / "form06.csv")
+        with zipfile.ZipFile(folder / "form06.xlsx") as z:
+            assert not any("<f>" in z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/sheet"))
