@@ -114,6 +114,9 @@ def main(argv: list[str] | None = None) -> int:
         return exit_code_for(exc)
     except KeyboardInterrupt:
         print("\n" + interrupted_line(command), file=sys.stderr)
+        # The interrupted run's event loops are collected at exit ("Exception ignored in
+        # BaseEventLoop.__del__"): after the one line nothing more is printed.
+        sys.unraisablehook = lambda unraisable: None
         return EXIT_INTERRUPTED
 
 

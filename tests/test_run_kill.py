@@ -27,7 +27,7 @@ pytestmark = pytest.mark.xdist_group("run_batch")
 
 SLOW_REPORT_SRC = """\
 import pathlib, time
-if pathlib.Path("slow_03").exists():
+if pathlib.Path("slow_03").exists() or (unit is not None and pathlib.Path("slow_03_units").exists()):
     pathlib.Path("03_started").touch()
     time.sleep(120)
 """ + REPORT_SRC
@@ -170,12 +170,14 @@ class TestInterruptedRun:
     it) at start-up, while the notebooks run and inside the report: exit 130, one line, no
     traceback (no DeadKernelError), the last complete run's manifest kept."""
 
-    @pytest.mark.parametrize("when", ["start-up", "notebooks", "report"])
+    @pytest.mark.parametrize("when", ["start-up", "notebooks", "report", "parallel unit reports"])
     def test_one_line_exit_130(self, built, when):
         manifest = built / "out" / "2024Q1" / "manifest.json"
         before = manifest.read_text()
-        (built / "notebooks" / "slow_03").touch()
-        proc = subprocess.Popen(_argv(built, "--force"), cwd=built, stdout=subprocess.PIPE,
+        units = ("--units", "p-phu-bai,x-phu-son", "--jobs", "2") if when.startswith("parallel") else ()
+        slow = built / "notebooks" / ("slow_03_units" if units else "slow_03")
+        slow.touch()
+        proc = subprocess.Popen(_argv(built, "--force", *units), cwd=built, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True, start_new_session=True)
         try:
             if when == "start-up":
@@ -192,7 +194,7 @@ class TestInterruptedRun:
         finally:
             if proc.poll() is None:
                 os.killpg(proc.pid, signal.SIGKILL)
-            (built / "notebooks" / "slow_03").unlink()
+            slow.unlink()
             (built / "notebooks" / "03_started").unlink(missing_ok=True)
         lines = [line for line in err.splitlines() if line.strip()]
         assert (proc.returncode, lines, out) == (
