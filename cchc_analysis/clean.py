@@ -328,7 +328,7 @@ def clean(raw_dir: str | Path = config.SAMPLE_DIR, processed_dir: str | Path = c
     return result
 
 
-def check_separate_folders(raw_dir: str | Path, processed_dir: str | Path) -> None:
+def check_separate_folders(raw_dir: str | Path, processed_dir: str | Path, option: str = "--processed") -> None:
     """Refuse a processed folder equal to the raw folder, inside it, or holding it.
 
     Raises
@@ -339,8 +339,8 @@ def check_separate_folders(raw_dir: str | Path, processed_dir: str | Path) -> No
     raw, processed = Path(raw_dir).resolve(), Path(processed_dir).resolve()
     if raw == processed or raw in processed.parents or processed in raw.parents:
         raise UsageError(
-            f"--processed {processed_dir} and --raw {raw_dir} overlap: "
-            "the processed folder must be outside the raw folder (and not hold it)"
+            f"{option} {processed_dir} and --raw {raw_dir} overlap: "
+            f"the {option.lstrip('-')} folder must be outside the raw folder (and not hold it)"
         )
 
 

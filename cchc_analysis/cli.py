@@ -74,10 +74,12 @@ def harmonise_folders(parser: argparse.ArgumentParser) -> None:
 
 def _quarter(text: str) -> str:
     """``--quarter`` takes any report kind: a quarter or 6 tháng, 9 tháng, năm (canonical code)."""
-    from .periods import Period
+    from .periods import ImplausibleYear, Period
 
     try:
         return str(Period.parse(text))
+    except ImplausibleYear as error:
+        raise argparse.ArgumentTypeError(f"kỳ báo cáo {error}") from None
     except (ValueError, CchcError):
         raise argparse.ArgumentTypeError(
             f"kỳ báo cáo '{text}' không hợp lệ; cần dạng 2024Q1 (quý), 2024H1 (6 tháng), "
@@ -94,18 +96,18 @@ def _check_quarter_option(parser: argparse.ArgumentParser) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
     # Two-step parse: find the command, import only its module, then parse its options.
     command = next((a for a in argv if not a.startswith("-")), None)
-    if command in COMMANDS:
-        module = importlib.import_module(COMMANDS[command][0])
-        subparsers = next(
-            a for a in parser._actions if isinstance(a, argparse._SubParsersAction)
-        )
-        module.add_arguments(subparsers.choices[command])
-        harmonise_folders(subparsers.choices[command])
-        _check_quarter_option(subparsers.choices[command])
-    try:
+    try:  # from the start: Ctrl+C while the command's module loads is one line too (issue 14)
+        parser = build_parser()
+        if command in COMMANDS:
+            module = importlib.import_module(COMMANDS[command][0])
+            subparsers = next(
+                a for a in parser._actions if isinstance(a, argparse._SubParsersAction)
+            )
+            module.add_arguments(subparsers.choices[command])
+            harmonise_folders(subparsers.choices[command])
+            _check_quarter_option(subparsers.choices[command])
         args = parser.parse_args(argv)
         module = importlib.import_module(args._module)
         return int(module.run(args) or 0)
@@ -114,6 +116,9 @@ def main(argv: list[str] | None = None) -> int:
         return exit_code_for(exc)
     except KeyboardInterrupt:
         print("\n" + interrupted_line(command), file=sys.stderr)
+        # The interrupted run's event loops are collected at exit ("Exception ignored in
+        # BaseEventLoop.__del__"): after the one line nothing more is printed.
+        sys.unraisablehook = lambda unraisable: None
         return EXIT_INTERRUPTED
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # not imported at run time: `cchc` catches Ctrl+C only once this is loaded
+    import pandas as pd
 
 #: Exit codes of the ``cchc`` command (documented in ``cchc --help`` and the README).
 EXIT_OK = 0

@@ -23,6 +23,7 @@ from IPython.display import Markdown, display
 
 from . import fmt, refdata, schema
 from .labels import INDICATOR_LABELS, LEVEL_LABELS
+from .safe_text import escape_markdown
 
 ALL = "ALL"
 
@@ -112,7 +113,7 @@ def show_markdown(text: str) -> None:
 def show_table(frame: pd.DataFrame, caption: str | None = None) -> None:
     """Display a table under a bold caption; the index is shown only if it is meaningful."""
     if caption:
-        show_markdown(f"**{caption}**")
+        show_markdown(f"**{escape_markdown(caption)}**")  # plain text, never markup
     with pd.option_context("display.max_rows", 500, "display.max_columns", 30, "display.width", 250):
         display(frame)
 
@@ -335,7 +336,7 @@ def report_title(tables: Any, unit: str | None = None) -> str:
     """Markdown title of the meeting report (with the unit's name for a unit report)."""
     title = f"# Báo cáo sơ kết công tác cải cách hành chính {tables.quarter.label_vi()}"
     if unit:
-        title += f"\n\n## {unit_label(unit)}"
+        title += f"\n\n## {escape_markdown(unit_label(unit))}"
     return title
 
 

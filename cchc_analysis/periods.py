@@ -42,6 +42,22 @@ class PeriodError(CchcError, ValueError):
     """A quarter, report period or period convention that cannot be understood."""
 
 
+class ImplausibleYear(PeriodError):
+    """A period whose year cannot be a report's (outside :data:`PLAUSIBLE_YEARS`)."""
+
+
+#: Years a report period may name (issue 14: ``0000Q1`` and ``9999Q4`` are typos, not periods).
+PLAUSIBLE_YEARS = range(2000, 2101)
+
+
+def _plausible_year(text: str, year: str) -> int:
+    if int(year) not in PLAUSIBLE_YEARS:
+        raise ImplausibleYear(
+            f"'{text}': year {year} is outside {PLAUSIBLE_YEARS.start}–{PLAUSIBLE_YEARS.stop - 1}"
+        )
+    return int(year)
+
+
 @dataclass(frozen=True, order=True)
 class Quarter:
     """A calendar quarter, e.g. ``Quarter(2024, 1)``; ordered by year then quarter, hashable.
@@ -83,7 +99,7 @@ class Quarter:
             match = pattern.match(key)
             if match:
                 number = match["q"]
-                return cls(int(match["y"]), _ROMAN.get(number) or int(number))
+                return cls(_plausible_year(text, match["y"]), _ROMAN.get(number) or int(number))
         raise PeriodError(
             f"'{text}' is not a quarter; write it as one of: {', '.join(ACCEPTED_FORMS)}"
         )
@@ -233,9 +249,11 @@ class Period:
             if match:
                 groups = match.groupdict()
                 kind = (groups.get("k") or "").upper() or _MONTHS_KIND.get(groups.get("m") or "", "Y")
-                return cls(int(match["y"]), kind)
+                return cls(_plausible_year(text, match["y"]), kind)
         try:
             return cls.parse(Quarter.parse(text))
+        except ImplausibleYear:
+            raise
         except PeriodError:
             raise PeriodError(
                 f"'{text}' is not a report period; write it as one of: {', '.join(PERIOD_FORMS)}"

@@ -162,6 +162,11 @@ def run_quarter(
         quarter = str(Period.parse(quarter))
     if not raw_dir.is_dir():
         raise InputError(raw_dir, "không có thư mục dữ liệu thô này")
+    from .clean import check_separate_folders
+
+    # Issue 14: nothing is written into the read-only raw folder (nor raw under an output).
+    check_separate_folders(raw_dir, processed_dir)
+    check_separate_folders(raw_dir, output_dir, "--out")
 
     started_at = _dt.datetime.now().astimezone()
     base = {

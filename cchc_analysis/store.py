@@ -24,6 +24,7 @@ import pandas as pd
 from . import schema
 from .errors import CchcError
 from .io import atomic_directory
+from .safe_text import neutralise_frame, restore_frame
 
 __all__ = [
     "CANONICAL",
@@ -164,8 +165,8 @@ def write_processed(tables: ProcessedTables, processed_dir: str | Path, partitio
             tables.dossiers.to_parquet(tmp / "dossiers.parquet", index=False)
         tables.pakn.to_parquet(tmp / "pakn.parquet", index=False)
         tables.edocs.to_parquet(tmp / "edocs.parquet", index=False)
-        tables.quarantine.to_csv(tmp / "quarantine.csv", index=False, encoding="utf-8")
-        tables.reconciliation.to_csv(tmp / "reconciliation.csv", index=False, encoding="utf-8")
+        neutralise_frame(tables.quarantine).to_csv(tmp / "quarantine.csv", index=False, encoding="utf-8")
+        neutralise_frame(tables.reconciliation).to_csv(tmp / "reconciliation.csv", index=False, encoding="utf-8")
         (tmp / "clean_meta.json").write_text(json.dumps(tables.meta, ensure_ascii=False, indent=2, sort_keys=True), encoding="utf-8")
 
 
@@ -196,8 +197,8 @@ def load_processed(processed_dir: str | Path, lazy: bool = True) -> ProcessedTab
     tables = {kind: schema.conform(pd.read_parquet(processed_dir / f"{kind}.parquet"), CANONICAL[kind]) for kind in kinds}
     if lazy:
         tables["dossiers"] = DossierFiles(processed_dir / "dossiers.parquet")
-    quarantine = pd.read_csv(processed_dir / "quarantine.csv", dtype=str, keep_default_na=False)
+    quarantine = restore_frame(pd.read_csv(processed_dir / "quarantine.csv", dtype=str, keep_default_na=False))
     quarantine["source_row"] = pd.to_numeric(quarantine["source_row"]).astype("Int64")
-    recon = pd.read_csv(processed_dir / "reconciliation.csv", dtype={"source_file": str, "kind": str})
+    recon = restore_frame(pd.read_csv(processed_dir / "reconciliation.csv", dtype={"source_file": str, "kind": str}))
     meta = json.loads((processed_dir / "clean_meta.json").read_text(encoding="utf-8"))
     return ProcessedTables(quarantine=quarantine, reconciliation=recon, meta=meta, **tables)

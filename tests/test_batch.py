@@ -102,7 +102,10 @@ class TestFingerprintAndPreviousBuild:
 
     def test_previous_build_needs_success_same_fingerprint_and_its_files(self, tmp_path):
         q = _quarter_dir(tmp_path)
-        manifest = {"status": "ok", "fingerprint": "f", "notebooks": [{"executed": None, "html": "report.html"}]}
+        from cchc_analysis.batch.inputs import sha256_file
+
+        done = {"executed": None, "html": "report.html", "html_sha256": sha256_file(q / "report.html")}
+        manifest = {"status": "ok", "fingerprint": "f", "notebooks": [done]}
         (q / "manifest.json").write_text(json.dumps(manifest))
         found = [previous_build(q / "manifest.json", "f") is not None, previous_build(q / "manifest.json", "g")]
         (q / "report.html").unlink()

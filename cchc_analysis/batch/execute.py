@@ -275,7 +275,9 @@ def _execute_many(tasks: list[NotebookTask], jobs: int, progress,
         return results
     context = multiprocessing.get_context("spawn")
     by_task: dict[int, NotebookResult] = {}
-    with concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+    pool = concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context,
+                                                  initializer=_ignore_interrupt)
+    try:
         futures = {pool.submit(execute_task, task): i for i, task in enumerate(tasks)}
         for future in concurrent.futures.as_completed(futures):
             i = futures[future]
@@ -284,7 +286,39 @@ def _execute_many(tasks: list[NotebookTask], jobs: int, progress,
             except Exception as exc:  # the worker process itself died
                 by_task[i] = NotebookResult(tasks[i], "failed", 0.0, f"{type(exc).__name__}: {exc}")
             progress.update(1)
+    except KeyboardInterrupt:
+        # Ctrl+C (issue 14): the workers are stopped, not waited for (waiting hung the command).
+        workers = list((getattr(pool, "_processes", None) or {}).values())
+        for process in workers:
+            process.terminate()  # each stops its kernel first (_ignore_interrupt)
+        for process in workers:
+            process.join(timeout=5)
+            if process.is_alive():
+                process.kill()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
     return [by_task[i] for i in range(len(tasks))]
+
+
+def _ignore_interrupt() -> None:
+    # Workers leave Ctrl+C to the command (one line, exit 130); their kernels still receive it
+    # and stop the cell. Stopped by the command (SIGTERM), a worker kills its kernel so that
+    # none is left to print "Parent appears to have exited" after the command ended, and
+    # exits without a word.
+    import os
+    import signal
+
+    def stop(signum, frame):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
+        for km in list(_LIVE_KERNELS):
+            process = getattr(getattr(km, "provisioner", None), "process", None)
+            if process is not None and process.poll() is None:
+                process.kill()
+        os._exit(1)
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, stop)
 
 
 @dataclass

@@ -37,7 +37,8 @@ def write_manifest(
     (folders relative to the project root when inside it), ``synthetic`` (from the cleaner's
     record), ``inputs`` (``raw``: sha256 per raw export; ``processed``: sha256 per processed
     table) and ``notebooks``: one entry per notebook with ``notebook``, ``unit``, ``status``,
-    ``duration_s``, ``error``, ``executed`` and ``html`` (paths relative to the quarter folder).
+    ``duration_s``, ``error``, ``executed`` and ``html`` (paths relative to the quarter folder)
+    with their ``executed_sha256`` and ``html_sha256``.
     ``fingerprint`` (see :func:`cchc_analysis.batch.uptodate.fingerprint`) lets the next run
     say that nothing changed. The manifest describes the last run for the quarter.
     """
@@ -77,6 +78,12 @@ def write_manifest(
                 "executed": _relative(r.task.output, qdir) if r.task.output.exists() else None,
                 "html": _relative(r.task.html, qdir)
                 if r.task.html is not None and r.status == "ok"
+                else None,
+                # What the run finished writing: a later run that was killed while rewriting
+                # these files leaves other bytes, so this build is no longer up to date.
+                "executed_sha256": sha256_file(r.task.output) if r.task.output.exists() else None,
+                "html_sha256": sha256_file(r.task.html)
+                if r.task.html is not None and r.status == "ok" and r.task.html.exists()
                 else None,
             }
             for r in batch.results

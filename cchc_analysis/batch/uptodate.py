@@ -55,7 +55,8 @@ def previous_build(manifest_path: Path, current: str) -> dict | None:
     """The manifest of a successful build with fingerprint ``current`` whose files all exist.
 
     ``None`` when the quarter must be built again: no manifest, a failed or older build,
-    another fingerprint, or an executed notebook or HTML page missing.
+    another fingerprint, or an executed notebook or HTML page missing or not the bytes that
+    build wrote (a later run was killed while rewriting it, issue 14).
     """
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
@@ -66,6 +67,15 @@ def previous_build(manifest_path: Path, current: str) -> dict | None:
     qdir = manifest_path.parent
     for entry in manifest.get("notebooks", []):
         for key in ("executed", "html"):
-            if entry.get(key) and not (qdir / entry[key]).exists():
+            if entry.get(key) and not _unchanged(qdir / entry[key], entry.get(f"{key}_sha256")):
                 return None
     return manifest
+
+
+def _unchanged(path: Path, recorded: str | None) -> bool:
+    # A run killed while papermill rewrote this notebook (or its page) leaves a half-executed
+    # file under the old name: only the bytes the finished build wrote are up to date.
+    try:
+        return recorded is not None and sha256_file(path) == recorded
+    except OSError:
+        return False

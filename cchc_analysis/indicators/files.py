@@ -18,6 +18,7 @@ from .. import schema
 from ..errors import InputError
 from ..io import atomic_directory
 from ..periods import Period, Quarter
+from ..safe_text import neutralise_frame, restore_frame
 from .form06_xlsx import write_form06_xlsx
 from .quarter import QuarterTables
 
@@ -26,7 +27,8 @@ META_FILE = "indicators_meta.json"
 
 def _csv_bytes(frame: pd.DataFrame) -> str:
     # Floats are already rounded; repr-style output is deterministic across engines.
-    return frame.to_csv(index=False, lineterminator="\n")
+    # Text cells starting with = + - @ get a leading quote (formula injection, issue 14).
+    return neutralise_frame(frame).to_csv(index=False, lineterminator="\n")
 
 
 def write_quarter(tables: QuarterTables, out_dir: str | Path) -> Path:
@@ -100,7 +102,7 @@ def read_quarter(out_dir: str | Path, quarter: str | Quarter | Period) -> Quarte
         path = folder / name
         if not path.exists():
             raise InputError(path, f"not found; run `cchc indicators --quarter {q}` first")
-        frames[name] = pd.read_csv(path, dtype=dtypes, keep_default_na=False, na_values=[""])
+        frames[name] = restore_frame(pd.read_csv(path, dtype=dtypes, keep_default_na=False, na_values=[""]))
     meta_path = folder / META_FILE
     if not meta_path.exists():
         raise InputError(meta_path, f"not found; run `cchc indicators --quarter {q}` first")

@@ -76,7 +76,8 @@ def write_form06_xlsx(tables, path: str | Path) -> Path:
     Numbers are written as numbers (integers), so the sheet can be summed and re-read.
     """
     path = Path(path)
-    wb = xlsxwriter.Workbook(str(path))
+    # Export text is data, never a formula or a link (issue 14): strings stay strings.
+    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
     # Fixed document dates: the file depends only on the figures.
     stamp = datetime(tables.end.year, tables.end.month, tables.end.day)
     wb.set_properties({"title": FORM_NUMBER, "created": stamp, "author": "cchc-analysis"})
@@ -97,8 +98,8 @@ def write_form06_xlsx(tables, path: str | Path) -> Path:
     ws.set_column(0, 0, 6)
     ws.set_column(1, 1, 34)
     ws.set_column(2, 12, 11)
-    ws.write(0, 0, FORM_NUMBER, f_bold)
-    ws.write(1, 0, "Ban hành kèm theo Thông tư số 01/2020/TT-VPCP", wb.add_format({**base, "italic": True}))
+    ws.write_string(0, 0, FORM_NUMBER, f_bold)
+    ws.write_string(1, 0, "Ban hành kèm theo Thông tư số 01/2020/TT-VPCP", wb.add_format({**base, "italic": True}))
     ws.merge_range(2, 0, 2, 12, TITLE, f_title)
     ws.set_row(2, 36)
     q = tables.quarter
@@ -109,8 +110,8 @@ def write_form06_xlsx(tables, path: str | Path) -> Path:
         f"đến ngày {tables.end.strftime('%d/%m/%Y')})",
         f_center,
     )
-    ws.write(5, 0, f"- Đơn vị báo cáo: {reporting_unit(tables.end)}", wb.add_format(base))
-    ws.write(5, 10, "Đơn vị tính: Số hồ sơ TTHC", wb.add_format({**base, "italic": True}))
+    ws.write_string(5, 0, f"- Đơn vị báo cáo: {reporting_unit(tables.end)}", wb.add_format(base))
+    ws.write_string(5, 10, "Đơn vị tính: Số hồ sơ TTHC", wb.add_format({**base, "italic": True}))
 
     top = HEADER_TOP + 1
     ws.merge_range(top, 0, top + 1, 0, "STT", f_head)
@@ -118,16 +119,16 @@ def write_form06_xlsx(tables, path: str | Path) -> Path:
     for text, first, last in GROUP_HEADERS:
         ws.merge_range(top, first, top, last, text, f_head)
     for i, text in enumerate(SUB_HEADERS):
-        ws.write(top + 1, 2 + i, text, f_head)
+        ws.write_string(top + 1, 2 + i, text, f_head)
     ws.set_row(top + 1, 48)
     for col in range(13):
-        ws.write(top + 2, col, f"({col + 1})", f_num_head)
+        ws.write_string(top + 2, col, f"({col + 1})", f_num_head)
 
     row = top + 3
     for stt, label, counts, kind in form06_rows(tables.form06):
         bold = kind != "field"
-        ws.write(row, 0, stt, f_stt_b if bold else f_stt)
-        ws.write(row, 1, label, f_text_b if bold else f_text)
+        ws.write_string(row, 0, stt, f_stt_b if bold else f_stt)
+        ws.write_string(row, 1, label, f_text_b if bold else f_text)
         for i, v in enumerate(counts):
             ws.write_number(row, 2 + i, v, f_int_b if bold else f_int)
         row += 1

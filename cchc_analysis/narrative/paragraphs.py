@@ -7,6 +7,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from .. import fmt, refdata
+from ..safe_text import escape_markdown
 from ..indicators import definitions
 from .names import (
     ALL,
@@ -237,7 +238,8 @@ def late_sentences(form06: pd.DataFrame, unit: str | None = None) -> list[str]:
         fields = form06[(form06["unit_code"] == scope) & (form06["field"] != ALL) & (form06["resolved_late"] > 0)]
         fields = fields.sort_values(["resolved_late", "field"], ascending=[False, True]).head(TOP_FIELDS)
         if len(fields):
-            named = _counts(zip(fields["field"], fields["resolved_late"].astype(int), strict=True))
+            names = fields["field"].map(escape_markdown)  # export text: data, never markup
+            named = _counts(zip(names, fields["resolved_late"].astype(int), strict=True))
             sentence += f", chủ yếu thuộc lĩnh vực {_join(named)}"
     if overdue:
         sentence += f"; {fmt.number(overdue)} hồ sơ đang giải quyết đã quá hạn"
@@ -274,7 +276,7 @@ def below_target_sentences(below_target: pd.DataFrame | None, unit: str | None =
     scope = ALL if unit is None else unit
     fields = on_time[(on_time["unit_code"] == scope) & (on_time["field"] != ALL)].sort_values(["value", "field"])
     if len(fields):
-        named = [f"{f} ({fmt.percent(v)})" for f, v in zip(fields["field"], fields["value"], strict=True)]
+        named = [f"{escape_markdown(f)} ({fmt.percent(v)})" for f, v in zip(fields["field"], fields["value"], strict=True)]
         sentences.append(f"Lĩnh vực chưa đạt chỉ tiêu giải quyết hồ sơ đúng hạn{target_text}: {', '.join(named)}.")
     others = below_target[(below_target["unit_code"] == scope) & (below_target["field"] == ALL)]
     if unit is None:

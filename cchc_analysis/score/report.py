@@ -17,6 +17,7 @@ import json
 
 from .. import fmt, refdata
 from ..io import atomic_write, write_text_atomic
+from ..safe_text import neutralise_frame
 from .integrity import integrity_checks, integrity_dossiers
 from .score766 import TOTAL_ITEM, points_lost, score_table
 from .timelost import late_pareto, on_time_definitions, processing_times
@@ -85,7 +86,7 @@ def write_score_files(dossiers: pd.DataFrame, period_start, period_end, out_dir,
     out = Path(out_dir)
     for key, name in FILES.items():
         frame = tables.frames[key]
-        atomic_write(out / name, lambda p, f=frame: f.to_csv(p, index=False, encoding="utf-8"))
+        atomic_write(out / name, lambda p, f=neutralise_frame(frame): f.to_csv(p, index=False, encoding="utf-8"))
     meta = {"period_start": tables.start.isoformat(), "period_end": tables.end.isoformat(),
             "as_of": tables.as_of.isoformat() if tables.as_of else None, "as_of_default": tables.as_of_default,
             "as_of_note": tables.as_of_note, "files": FILES}
