@@ -151,7 +151,7 @@ def run_quarter(
 
     if period not in CONVENTIONS:
         raise CchcError(f"kỳ báo cáo (--period) phải là {' hoặc '.join(CONVENTIONS)}, không phải '{period}'")
-    raw_dir = Path(raw_dir or config.SAMPLE_DIR).resolve()
+    raw_dir = Path(raw_dir or config.DEFAULT_RAW_DIR).resolve()
     processed_dir = Path(processed_dir or config.PROCESSED_DIR).resolve()
     output_dir = Path(output_dir or config.OUTPUT_DIR).resolve()
     notebook_dir = Path(notebook_dir or config.NOTEBOOK_DIR).resolve()
