@@ -85,13 +85,13 @@ def report_markdown(tables: Any, unit: str | None = None) -> str:
     """
     check_vocabulary(tables.indicators["indicator"].dropna())
     label = tables.quarter.label_vi()
-    parts = [("Kết quả", results_paragraph(tables.indicators, label, unit))]
+    parts = [("Kết quả", results_paragraph(tables.indicators, label, unit, tables.form06))]
     comparison = comparison_paragraph(
         tables.indicators, tables.quarter.previous().label_vi(), _year_ago_label(tables), unit
     )
     if comparison:
         parts.append(("So sánh với quý trước và cùng kỳ năm trước", comparison))
-    shortcomings = shortcomings_paragraph(tables.form06, tables.quality, tables.below_target, unit)
+    shortcomings = shortcomings_paragraph(tables.form06, tables.quality, tables.below_target, unit, tables.indicators)
     if shortcomings:
         parts.append(("Tồn tại, hạn chế", shortcomings))
     parts.append(
