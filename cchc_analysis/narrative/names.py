@@ -120,9 +120,22 @@ def coverage_note(indicators: pd.DataFrame, form06: pd.DataFrame | None, unit_co
 
 
 def no_dossiers(indicators: pd.DataFrame, unit_code: str) -> bool:
-    """True when the unit had no dossier in scope in the period (``on_time_rate_766``
-    denominator, the form-06 received total, is 0 or absent)."""
-    return _count(_any_row(indicators, unit_code, "on_time_rate_766"), "denominator") == 0
+    """True when the tables show that the unit had no dossier in the period: it has rows of
+    dossier indicators and every one counts 0 dossiers (denominator and unknown). False when
+    the tables hold no dossier row for it (nothing is known either way)."""
+    from ..indicators import definitions
+
+    rows = indicators[
+        (indicators["unit_code"] == unit_code)
+        & (indicators["field"] == ALL)
+        & indicators["indicator"].isin(definitions.names("dossiers"))
+    ]
+    if rows.empty:
+        return False
+    counted = pd.to_numeric(rows["denominator"], errors="coerce").fillna(0)
+    if "unknown" in rows.columns:
+        counted = counted + pd.to_numeric(rows["unknown"], errors="coerce").fillna(0)
+    return bool((counted == 0).all())
 
 
 def _value(indicators: pd.DataFrame, unit_code: str, indicator: str) -> float | None:
