@@ -210,6 +210,10 @@ def run_quarter(
             chosen_units = select_units(units, quarter, period)
             if runner.bar is None:
                 runner.open_bar(len(PIPELINE) + len(chosen_units), done=1)
+        if clean.status != "failed":
+            from .indicators import require_dossiers
+
+            require_dossiers(processed_dir, quarter, period)  # no report on a period without data
         base["quarter"] = quarter
         results = [clean] + runner.indicators_and_reports(
             clean, *_quarter_tasks(quarter, chosen_units, base, notebook_dir, output_dir)

@@ -19,6 +19,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+import pandas as pd
+
 from .. import config, engines, store
 from ..errors import InputError
 from .core import (
@@ -74,6 +76,7 @@ __all__ = [
     "ranking",
     "ratio_value",
     "read_quarter",
+    "require_dossiers",
     "reuse_rate",
     "run",
     "write_form06_xlsx",
@@ -99,11 +102,50 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="output folder; files go to OUT/<quarter>/ (default %(default)s)")
 
 
+def require_dossiers(processed_dir: str | Path, quarter, period: str = config.DEFAULT_PERIOD) -> None:
+    """Refuse a period with no dossier in the processed data (issue 13: never a success report
+    on no data).
+
+    A period has dossiers when a counted dossier was received in it (the rule
+    ``build_quarter`` uses to count it). Reads two columns of the dossier table.
+
+    Raises
+    ------
+    InputError
+        One Vietnamese line naming the period and the date range of the data present
+        (``cchc indicators`` and ``cchc run`` exit with code 1, writing nothing).
+    """
+    from ..periods import Quarter
+    from .sources import DossierDataset
+
+    q = quarter if isinstance(quarter, Quarter) else Quarter.parse(str(quarter))
+    start, end = q.bounds(period)
+    path = Path(processed_dir) / "dossiers.parquet"
+    if not path.exists():
+        raise InputError(path, "not found; run `cchc clean` first")
+    days = DossierDataset(path).on_engine("pandas").received_days()
+    present = days.index[(days.index >= pd.Timestamp(start)) & (days.index <= pd.Timestamp(end))]
+    if len(present):
+        return
+    span = (f"dữ liệu hiện có gồm hồ sơ tiếp nhận từ {days.index.min():%d/%m/%Y} đến {days.index.max():%d/%m/%Y}"
+            if len(days) else "dữ liệu không có hồ sơ nào")
+    raise InputError(
+        path,
+        f"kỳ {q} ({start:%d/%m/%Y}–{end:%d/%m/%Y}) không có hồ sơ nào trong dữ liệu; {span}. "
+        "Không lập báo cáo cho kỳ không có dữ liệu.",
+    )
+
+
 def run(args: argparse.Namespace) -> int:
-    """Build the quarter's tables from the processed folder and write them atomically."""
+    """Build the quarter's tables from the processed folder and write them atomically.
+
+    A period without any dossier is refused (:func:`require_dossiers`, exit code 1), nothing
+    is written.
+    """
     processed_dir = Path(args.processed)
     if not (processed_dir / "dossiers.parquet").exists():
         raise InputError(processed_dir / "dossiers.parquet", "not found; run `cchc clean` first")
+    require_dossiers(processed_dir, args.quarter, args.period)
     engine = args.engine
     address = getattr(args, "scheduler", None) if engine == "dask" else getattr(args, "spark_master", None)
     engines.connect(engine, address)
