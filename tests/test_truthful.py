@@ -239,6 +239,15 @@ class TestRawDirForAnyFolder:
         meta = json.loads((tmp_path / "p" / "clean_meta.json").read_text(encoding="utf-8"))
         assert list(meta["files"]) == ["real.csv"] and meta["synthetic"] is False
 
+    def test_run_and_clean_default_to_cchc_raw_dir(self, tmp_path):
+        # `CCHC_RAW_DIR=data/raw/mine cchc run` used to look for data/raw/mine/sample/.
+        env = {**os.environ, "CCHC_RAW_DIR": str(tmp_path / "mine")}
+        code = ("from cchc_analysis import cli, config, clean; import argparse; p = argparse.ArgumentParser(); "
+                "clean.add_arguments(p); print(cli.COMMON_FOLDERS['raw'][0], p.parse_args([]).raw, config.SAMPLE_DIR.name)")
+        done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120, check=True)
+        mine = str(tmp_path / "mine")
+        assert done.stdout.split() == [mine, mine, "sample"]
+
     def test_default_is_the_sample_without_the_variable(self):
         env = {k: v for k, v in os.environ.items() if k != "CCHC_RAW_DIR"}
         done = subprocess.run([sys.executable, "-c", "from cchc_analysis import config; print(config.DEFAULT_RAW_DIR == config.SAMPLE_DIR)"],
