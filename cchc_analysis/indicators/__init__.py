@@ -115,19 +115,26 @@ def require_dossiers(processed_dir: str | Path, quarter, period: str = config.DE
         One Vietnamese line naming the period and the date range of the data present
         (``cchc indicators`` and ``cchc run`` exit with code 1, writing nothing).
     """
+    import pyarrow.dataset as pads
+
+    from .. import schema
     from ..periods import Quarter
-    from .sources import DossierDataset
 
     q = quarter if isinstance(quarter, Quarter) else Quarter.parse(str(quarter))
     start, end = q.bounds(period)
     path = Path(processed_dir) / "dossiers.parquet"
     if not path.exists():
         raise InputError(path, "not found; run `cchc clean` first")
-    days = DossierDataset(path).on_engine("pandas").received_days()
-    present = days.index[(days.index >= pd.Timestamp(start)) & (days.index <= pd.Timestamp(end))]
-    if len(present):
+    data = pads.dataset(path, format="parquet", partitioning="hive")
+    columns = [c for c in ("received_at", "status") if c in data.schema.names]
+    table = data.to_table(columns=columns).to_pandas()
+    counted = table["received_at"].notna()
+    if "status" in table:
+        counted &= table["status"].notna() & ~table["status"].isin(list(schema.NOT_COUNTED_STATUSES))
+    days = pd.DatetimeIndex(table.loc[counted, "received_at"].dt.normalize().unique()).sort_values()
+    if ((days >= pd.Timestamp(start)) & (days <= pd.Timestamp(end))).any():
         return
-    span = (f"dữ liệu hiện có gồm hồ sơ tiếp nhận từ {days.index.min():%d/%m/%Y} đến {days.index.max():%d/%m/%Y}"
+    span = (f"dữ liệu hiện có gồm hồ sơ tiếp nhận từ {days.min():%d/%m/%Y} đến {days.max():%d/%m/%Y}"
             if len(days) else "dữ liệu không có hồ sơ nào")
     raise InputError(
         path,
