@@ -252,6 +252,10 @@ class TestMethodNote:
         note = narrative.method_note(Q1, "calendar", date(2024, 1, 1), date(2024, 3, 31), synthetic=True)
         assert note.startswith("**Lưu ý: báo cáo được lập từ dữ liệu mô phỏng**")
 
+    def test_unknown_is_not_no_stated(self):
+        note = narrative.method_note(Q1, "calendar", date(2024, 1, 1), date(2024, 3, 31))
+        assert "chỉ tính trên hồ sơ có thông tin tương ứng" in note
+
     def test_real_data_not_called_synthetic(self):
         note = narrative.method_note(Q1, "calendar", date(2024, 1, 1), date(2024, 3, 31))
         assert "mô phỏng" not in note

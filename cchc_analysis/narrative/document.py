@@ -60,6 +60,11 @@ def method_note(quarter_label: str, period: str, start: date, end: date, synthet
         "trước hạn và đúng hạn trên tổng số hồ sơ đã giải quyết trong kỳ. Các tỷ lệ được làm tròn "
         "đến một chữ số thập phân."
     )
+    parts.append(
+        "Các tỷ lệ số hóa, tái sử dụng dữ liệu, thanh toán trực tuyến và phiếu xin lỗi chỉ tính trên "
+        "hồ sơ có thông tin tương ứng: hồ sơ có tệp xuất không ghi thông tin này không được tính là "
+        "\"không\"; tăng, giảm được tính từ các tỷ lệ đã làm tròn."
+    )
     return " ".join(parts)
 
 
