@@ -80,7 +80,42 @@ class CleanResult(ProcessedTables):
 
 
 def export_files(raw_dir: str | Path) -> list[Path]:
-    """Export files under ``raw_dir`` (recursive, sorted), skipping notes and hidden files."""
+    """Export files under ``raw_dir`` (recursive, sorted), skipping notes and hidden files.
+
+    The synthetic sample never mixes with real exports: when ``raw_dir`` holds a sample folder
+    (marked by ``SYNTHETIC.json``) *and* other export files, the sample's files are left out
+    (:func:`left_out_samples` names them for the clean summary).
+    """
+    files = _all_export_files(raw_dir)
+    left_out = left_out_samples(raw_dir, files)
+    return [p for p in files if not any(p.is_relative_to(folder) for folder in left_out)]
+
+
+def sample_folders(raw_dir: str | Path) -> list[Path]:
+    """Folders under ``raw_dir`` (itself included) marked as synthetic by ``SYNTHETIC.json``."""
+    raw_dir = Path(raw_dir)
+    return sorted(p.parent for p in raw_dir.rglob(config.SYNTHETIC_MARKER)
+                  if not any(part.startswith(".") for part in p.relative_to(raw_dir).parts))
+
+
+def left_out_samples(raw_dir: str | Path, files: list[Path] | None = None) -> list[Path]:
+    """Sample folders under ``raw_dir`` that cleaning leaves out: those present beside real
+    export files (files outside every sample folder). [] when the folder is all sample or all
+    real."""
+    raw_dir = Path(raw_dir)
+    files = _all_export_files(raw_dir) if files is None else files
+    samples = sample_folders(raw_dir)
+    real = [p for p in files if not any(p.is_relative_to(folder) for folder in samples)]
+    return samples if samples and real else []
+
+
+def is_synthetic(raw_dir: str | Path, files: list[Path]) -> bool:
+    """True exactly when every input file comes from a sample folder (``SYNTHETIC.json``)."""
+    samples = sample_folders(raw_dir)
+    return bool(files) and all(any(p.is_relative_to(folder) for folder in samples) for p in files)
+
+
+def _all_export_files(raw_dir: str | Path) -> list[Path]:
     raw_dir = Path(raw_dir)
     if not raw_dir.is_dir():
         raise InputError(raw_dir, f"raw folder not found: {raw_dir}")
@@ -281,7 +316,7 @@ def cleaned_tables(
     return tables, quarantine_table(typed), reconciliation_table(exports, typed, merged)
 
 
-def clean(raw_dir: str | Path = config.SAMPLE_DIR, processed_dir: str | Path = config.PROCESSED_DIR, *, catalogue: pd.DataFrame | None = None, partitioned: bool = False) -> CleanResult:
+def clean(raw_dir: str | Path = config.DEFAULT_RAW_DIR, processed_dir: str | Path = config.PROCESSED_DIR, *, catalogue: pd.DataFrame | None = None, partitioned: bool = False) -> CleanResult:
     """Clean every export under ``raw_dir`` and write the processed tables to ``processed_dir``.
 
     Parameters
@@ -304,9 +339,11 @@ def clean(raw_dir: str | Path = config.SAMPLE_DIR, processed_dir: str | Path = c
     exports = read_exports(raw_dir)
     pause_for_tests("reading")
     tables, quarantine, recon = cleaned_tables(exports, catalogue)
-    files = {p.relative_to(raw_dir).as_posix(): file_digest(p) for p in export_files(raw_dir)}
+    inputs = export_files(raw_dir)
+    files = {p.relative_to(raw_dir).as_posix(): file_digest(p) for p in inputs}
     meta = {
-        "synthetic": (raw_dir / config.SYNTHETIC_MARKER).exists(),
+        "synthetic": is_synthetic(raw_dir, inputs),
+        "sample_left_out": [p.relative_to(raw_dir).as_posix() or "." for p in left_out_samples(raw_dir)],
         "files": files,
         "reference": reference_digests(),
         "rows": {
@@ -379,6 +416,8 @@ def summary_text(result: CleanResult) -> str:
         f"cchc clean: {len(result.dossiers)} dossiers, {len(result.pakn)} PAKN, "
         f"{len(result.edocs)} e-document rows"
         + (" (synthetic sample)" if result.meta.get("synthetic") else ""),
+        *[f"bỏ qua bộ dữ liệu mẫu tổng hợp {folder}/ (thư mục có cả tệp xuất thật; không trộn mẫu với dữ liệu thật)"
+          for folder in result.meta.get("sample_left_out", [])],
         "",
         recon.to_string(index=False),
     ]
@@ -404,7 +443,7 @@ def summary_text(result: CleanResult) -> str:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``cchc clean``."""
-    parser.add_argument("--raw", type=Path, default=config.SAMPLE_DIR, help="folder of raw exports (default: the shipped sample)")
+    parser.add_argument("--raw", type=Path, default=config.DEFAULT_RAW_DIR, help="folder of raw exports (default: $CCHC_RAW_DIR, else the shipped sample)")
     parser.add_argument("--processed", type=Path, default=config.PROCESSED_DIR, help="output folder (default: data/processed)")
     parser.add_argument("--partitioned", action="store_true", help="write dossiers.parquet as a dataset partitioned by quarter of receipt (national scale)")
 

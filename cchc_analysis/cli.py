@@ -32,7 +32,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 #: Shared folder options: dest -> (default, help). One source for every command.
 COMMON_FOLDERS = {
-    "raw": (config.SAMPLE_DIR, "thư mục dữ liệu thô (raw exports; mặc định: data/raw/sample)"),
+    "raw": (config.DEFAULT_RAW_DIR, "thư mục dữ liệu thô (raw exports; mặc định: $CCHC_RAW_DIR, nếu không có thì data/raw/sample)"),
     "processed": (config.PROCESSED_DIR, "thư mục bảng đã làm sạch (mặc định: data/processed)"),
     "out": (config.OUTPUT_DIR, "thư mục kết quả, mỗi quý một thư mục con (mặc định: outputs)"),
 }

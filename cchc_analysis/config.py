@@ -5,7 +5,8 @@ notebooks point at other folders without code changes:
 
 ``CCHC_PROJECT_ROOT``  the project folder (default: the checkout this package lives in, or the
                        current directory when installed elsewhere)
-``CCHC_RAW_DIR``       raw exports, read-only input (default ``data/raw``)
+``CCHC_RAW_DIR``       raw exports, read-only input: any folder; the default ``--raw`` of
+                       ``cchc clean`` and ``cchc run`` (unset: the shipped sample)
 ``CCHC_PROCESSED_DIR`` cleaned parquet tables (default ``data/processed``)
 ``CCHC_OUTPUT_DIR``    per-quarter outputs (default ``outputs``)
 ``CCHC_REFERENCE_DIR`` a folder of reference files that override the shipped ones, file by file
@@ -32,7 +33,11 @@ def _default_root() -> Path:
 PROJECT_ROOT = Path(os.environ.get("CCHC_PROJECT_ROOT", _default_root())).resolve()
 RAW_DIR = Path(os.environ.get("CCHC_RAW_DIR", PROJECT_ROOT / "data" / "raw"))
 #: The shipped synthetic sample (tracked in git; every other file under data/raw is ignored).
-SAMPLE_DIR = RAW_DIR / "sample"
+#: Always the project's own: ``CCHC_RAW_DIR`` may point anywhere (it need not hold a sample).
+SAMPLE_DIR = PROJECT_ROOT / "data" / "raw" / "sample"
+#: The raw folder ``cchc clean`` and ``cchc run`` read when ``--raw`` is not given:
+#: ``CCHC_RAW_DIR`` when set, else the shipped sample.
+DEFAULT_RAW_DIR = Path(os.environ["CCHC_RAW_DIR"]) if os.environ.get("CCHC_RAW_DIR") else SAMPLE_DIR
 PROCESSED_DIR = Path(os.environ.get("CCHC_PROCESSED_DIR", PROJECT_ROOT / "data" / "processed"))
 OUTPUT_DIR = Path(os.environ.get("CCHC_OUTPUT_DIR", PROJECT_ROOT / "outputs"))
 USER_REFERENCE_DIR = Path(

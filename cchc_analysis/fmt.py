@@ -79,6 +79,43 @@ def number(n: float | int | Decimal | None, decimals: int = 1) -> str:
     )
 
 
+def number_fixed(n: float | int | Decimal | None, decimals: int = 1) -> str:
+    """Return ``n`` with exactly ``decimals`` decimals, rounded half up: "64,0", "1.234,5".
+
+    One number format per list (issue 13): the narrative writes every rate this way.
+    """
+    if _is_missing(n):
+        return MISSING
+    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    return babel_numbers.format_decimal(rounded(n, decimals), format=pattern, locale=LOCALE)
+
+
+def percent_fixed(value: float | int | Decimal | None) -> str:
+    """Return a 0–100 percentage with exactly one decimal: ``64`` → "64,0%", ``100`` → "100,0%"."""
+    if _is_missing(value):
+        return MISSING
+    return f"{number_fixed(value)}%"
+
+
+def signed_points(delta: float | int | Decimal | None) -> str:
+    """A change in percentage points for a table cell, with its sign and one decimal:
+    ``0.8`` → "+0,8", ``-0.8`` → "−0,8" (U+2212 minus), ``0.04`` → "0,0"; missing → "–"."""
+    if _is_missing(delta):
+        return MISSING
+    shown = rounded(delta)
+    if shown.is_zero():
+        return number_fixed(shown)
+    return ("+" if shown > 0 else "\u2212") + number_fixed(abs(shown))
+
+
+def shown_change(value, previous) -> Decimal | None:
+    """The change as displayed: ``rounded(value) − rounded(previous)`` (None when either is
+    missing), so that "97,3% vs 97,3%" is a change of 0,0 whatever the hidden decimals."""
+    if _is_missing(value) or _is_missing(previous):
+        return None
+    return rounded(value) - rounded(previous)
+
+
 def percent(value: float | int | Decimal | None) -> str:
     """Return a percentage given on the 0–100 scale: ``97.45`` → "97,5%", ``100.0`` → "100%".
 

@@ -81,9 +81,10 @@ def _pct(value: Any) -> str:
 
 
 def _pp(value: Any) -> str:
+    # Signed, one decimal, from the displayed values (indicators.csv change_pp): "+0,8", "−0,8", "0,0".
     if pd.isna(value):
         return fmt.MISSING
-    return fmt.points(float(value))
+    return fmt.signed_points(float(value))
 
 
 def _indicator_value(indicator: str, value: Any) -> str:
@@ -231,18 +232,28 @@ def form06_table(form06: pd.DataFrame, unit_code: str = ALL) -> pd.DataFrame:
 def indicators_table(indicators: pd.DataFrame, unit_code: str = ALL, field: str = ALL) -> pd.DataFrame:
     """The indicators of one unit and field with comparisons, targets and whether they are met.
 
-    Indicators without a value in the quarter (no denominator) show "–", never 0 or 100.
+    Indicators without a value in the quarter (no denominator) show "–", never 0 or 100; one
+    with eligible dossiers but none whose facts are known shows "chưa có dữ liệu". The
+    dossiers left out for an unknown fact and the coverage are shown beside the counts; the
+    change is signed ("+0,8", "−0,8", "0,0"). ``one_stop_rate`` is labelled as a catalogue fact.
     """
     rows = indicators[(indicators["unit_code"] == unit_code) & (indicators["field"] == field)]
     records = []
     for row in rows.itertuples(index=False):
         name = row.indicator
         met = row.meets_target
+        unknown = getattr(row, "unknown", 0)
+        unknown = 0 if pd.isna(unknown) else int(unknown)
+        coverage = getattr(row, "coverage", float("nan"))
+        label = INDICATOR_LABELS.get(name, name) + (" (theo danh mục TTHC)" if name == "one_stop_rate" else "")
+        nothing_known = pd.isna(row.value) and unknown > 0
         records.append({
-            "Chỉ số": INDICATOR_LABELS.get(name, name),
-            "Kết quả": _indicator_value(name, row.value),
+            "Chỉ số": label,
+            "Kết quả": "chưa có dữ liệu" if nothing_known else _indicator_value(name, row.value),
             "Tử số": _int(row.numerator) if name != "avg_processing_days" else fmt.MISSING,
             "Mẫu số": _int(row.denominator),
+            "Không có thông tin": _int(unknown),
+            "Độ bao phủ": _pct(coverage),
             "Quý trước": _indicator_value(name, row.previous_quarter),
             "Cùng kỳ năm trước": _indicator_value(name, row.same_quarter_last_year),
             "Tăng/giảm so với quý trước": _pp(row.change_pp) if name != "avg_processing_days" else fmt.MISSING,

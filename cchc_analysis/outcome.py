@@ -40,7 +40,8 @@ from . import engines, schema, workdays
 from .errors import CchcError
 
 __all__ = [
-    "FLAG_COLUMNS", "OutcomeError", "dossier_flags", "in_scope", "pakn_flags", "with_statutory_due",
+    "FLAG_COLUMNS", "OutcomeError", "YES_NO_FACTS", "dossier_flags", "fact_known", "fact_no", "fact_unknown",
+    "fact_yes", "in_scope", "online_level_known", "pakn_flags", "with_statutory_due",
 ]
 
 #: The boolean columns :func:`dossier_flags` adds, in order.
@@ -104,6 +105,41 @@ def _check_columns(data, needed: list[str]) -> None:
     missing = [c for c in needed if c not in names]
     if missing:
         raise OutcomeError(f"dossier table lacks column(s) {missing} (see schema.DOSSIER_COLUMNS)")
+
+
+# --------------------------------------------------------------------------- yes/no facts
+
+#: The yes/no facts of a dossier. Each is yes, no or unknown: unknown (null) when the export
+#: has no such column or the cell is blank. Unknown is never "no": a rate counts only the
+#: dossiers whose facts are known (``indicators.definitions``).
+YES_NO_FACTS = (
+    "digitised_input", "digitised_result", "reused_data", "has_fee", "paid_online", "apology_issued",
+)
+
+
+def fact_known(name: str) -> nw.Expr:
+    """True where the yes/no fact ``name`` is known (yes or no), never null on any engine."""
+    return ~nw.col(name).is_null()
+
+
+def fact_unknown(name: str) -> nw.Expr:
+    """True where the yes/no fact ``name`` is unknown (column absent or cell blank)."""
+    return nw.col(name).is_null()
+
+
+def fact_yes(name: str) -> nw.Expr:
+    """True where the fact ``name`` is known to be yes; False where no *or unknown*."""
+    return fact_known(name) & nw.col(name).fill_null(value=False)
+
+
+def fact_no(name: str) -> nw.Expr:
+    """True where the fact ``name`` is known to be no; False where yes *or unknown*."""
+    return fact_known(name) & ~nw.col(name).fill_null(value=True)
+
+
+def online_level_known() -> nw.Expr:
+    """True where the procedure's online level is known (the procedure is in the catalogue)."""
+    return ~nw.col("online_level").is_null()
 
 
 def _day(column: str) -> nw.Expr:

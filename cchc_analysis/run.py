@@ -153,7 +153,7 @@ def run_quarter(
 
     if period not in CONVENTIONS:
         raise CchcError(f"kỳ báo cáo (--period) phải là {' hoặc '.join(CONVENTIONS)}, không phải '{period}'")
-    raw_dir = Path(raw_dir or config.SAMPLE_DIR).resolve()
+    raw_dir = Path(raw_dir or config.DEFAULT_RAW_DIR).resolve()
     processed_dir = Path(processed_dir or config.PROCESSED_DIR).resolve()
     output_dir = Path(output_dir or config.OUTPUT_DIR).resolve()
     notebook_dir = Path(notebook_dir or config.NOTEBOOK_DIR).resolve()
@@ -217,6 +217,10 @@ def run_quarter(
             chosen_units = select_units(units, quarter, period)
             if runner.bar is None:
                 runner.open_bar(len(PIPELINE) + len(chosen_units), done=1)
+        if clean.status != "failed":
+            from .indicators import require_dossiers
+
+            require_dossiers(processed_dir, quarter, period)  # no report on a period without data
         base["quarter"] = quarter
         results = [clean] + runner.indicators_and_reports(
             clean, *_quarter_tasks(quarter, chosen_units, base, notebook_dir, output_dir)

@@ -72,6 +72,13 @@ def _sums(ratio: core.Ratio, flagged: pd.DataFrame) -> tuple[int, int]:
     return int(row["num"]), int(row["den"])
 
 
+def _unknown(ratio: core.Ratio, flagged: pd.DataFrame) -> int:
+    if ratio.unknown is None:
+        return 0
+    out = nw.from_native(flagged).select(unk=ratio.unknown.cast(nw.Int64).sum())
+    return int(out.to_pandas().iloc[0]["unk"])
+
+
 @pytest.fixture(scope="module")
 def flagged() -> pd.DataFrame:
     return _flagged(_fixture())
@@ -124,15 +131,25 @@ class TestFullOnlineRate:
         # B is a toàn trình procedure but was filed at the desk: not counted.
         assert _sums(indicators.full_online_rate(), flagged) == (1, 6)
 
-    def test_unknown_online_level_is_not_toan_trinh(self):
+    def test_unknown_online_level_is_left_out_and_counted_unknown(self):
+        # Issue 13: a procedure outside the catalogue has an unknown online level; the
+        # dossier received online is neither "toàn trình" nor "not": left out, counted unknown.
         frame = _flagged(make_dossiers(dict(channel="truc_tuyen", online_level=None)))
+        assert _sums(indicators.full_online_rate(), frame) == (0, 0)
+        assert _unknown(indicators.full_online_rate(), frame) == 1
+
+    def test_direct_dossier_is_known_not_online_whatever_its_level(self):
+        frame = _flagged(make_dossiers(dict(channel="truc_tiep", online_level=None)))
         assert _sums(indicators.full_online_rate(), frame) == (0, 1)
+        assert _unknown(indicators.full_online_rate(), frame) == 0
 
 
 class TestDigitisedInputRate:
-    def test_missing_fact_counts_as_not_digitised(self, flagged):
-        # A and C digitised, B unknown (missing) -> not counted; H (status 3) not counted.
-        assert _sums(indicators.digitised_input_rate(), flagged) == (2, 6)
+    def test_unknown_fact_is_left_out_not_counted_as_no(self, flagged):
+        # Issue 13 (unknown is not "no"): A and C digitised, B unknown -> out of both counts
+        # and counted in ``unknown``; D, F known not digitised; H (status 3) not counted.
+        assert _sums(indicators.digitised_input_rate(), flagged) == (2, 5)
+        assert _unknown(indicators.digitised_input_rate(), flagged) == 1
 
     def test_empty_denominator_gives_nan(self, empty_flagged):
         assert math.isnan(_value(indicators.digitised_input_rate(), empty_flagged))
@@ -161,6 +178,17 @@ class TestOnlinePaymentRate:
         # A and B have a fee (D's fee status is unknown); A paid online.
         assert _sums(indicators.online_payment_rate(), flagged) == (1, 2)
 
+    def test_unknown_fee_or_payment_is_counted_unknown(self, flagged):
+        # D's fee is unknown: 1 of the 6 received in period; coverage = known 5 / eligible 6.
+        assert _unknown(indicators.online_payment_rate(), flagged) == 1
+        out = nw.from_native(flagged).select(k=indicators.online_payment_rate().known.cast(nw.Int64).sum())
+        assert int(out.to_pandas().iloc[0]["k"]) == 5
+
+    def test_fee_known_payment_unknown_is_left_out(self):
+        frame = _flagged(make_dossiers(dict(received_at="2024-01-10", has_fee=True, paid_online=None)))
+        assert _sums(indicators.online_payment_rate(), frame) == (0, 0)
+        assert _unknown(indicators.online_payment_rate(), frame) == 1
+
     def test_no_fee_dossier_gives_nan_not_zero(self):
         frame = _flagged(make_dossiers(dict(has_fee=False)))
         assert math.isnan(_value(indicators.online_payment_rate(), frame))
@@ -169,6 +197,14 @@ class TestOnlinePaymentRate:
 class TestApologyRate:
     def test_late_with_slip_over_late(self, flagged):
         assert _sums(indicators.apology_rate(), flagged) == (1, 2)
+
+    def test_unknown_slip_is_empty_not_zero(self):
+        # A late dossier from an export without the apology column: unknown, never "0 %".
+        frame = _flagged(make_dossiers(dict(received_at="2024-01-10", due_at="2024-01-12", finished_at="2024-01-20",
+                                            status=10, apology_issued=None)))
+        assert _sums(indicators.apology_rate(), frame) == (0, 0)
+        assert _unknown(indicators.apology_rate(), frame) == 1
+        assert math.isnan(_value(indicators.apology_rate(), frame))
 
     def test_no_late_dossier_gives_nan_not_100(self):
         frame = _flagged(make_dossiers(dict(due_at="2024-01-20", finished_at="2024-01-12", status=10)))

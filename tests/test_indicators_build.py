@@ -392,11 +392,18 @@ def _reference_long(rolled, names, scales):
         part["indicator"] = name
         part["numerator"] = rolled[f"{name}__num"].to_numpy()
         part["denominator"] = rolled[f"{name}__den"].to_numpy()
+        # Issue 13: unknown (0 when the indicator has no __unk column) and coverage
+        # = 100 × known / (known + unknown), known = __known if present else the denominator.
+        part["unknown"] = rolled[f"{name}__unk"].to_numpy() if f"{name}__unk" in rolled else 0
+        part["_known"] = rolled[f"{name}__known"].to_numpy() if f"{name}__known" in rolled else part["denominator"]
         parts.append(part)
     out = pd.concat(parts, ignore_index=True)
     scale = out["indicator"].map(scales).to_numpy(dtype="float64")
     out["value"] = scale * core.ratio_value(out["numerator"], out["denominator"], 1.0).to_numpy()
-    return out
+    eligible = (out["_known"] + out["unknown"]).to_numpy(dtype="float64")
+    out["coverage"] = np.where(eligible > 0, 100.0 * out["_known"].to_numpy(dtype="float64") / np.where(eligible > 0, eligible, 1), np.nan)
+    out["unknown"] = out["unknown"].astype("int64")
+    return out[["unit_code", "field", "indicator", "numerator", "denominator", "unknown", "value", "coverage"]]
 
 
 _FINE_ROW = st.fixed_dictionaries({

@@ -17,7 +17,10 @@ Q1 = "quý I năm 2024"
 
 def allowed_numbers(tables) -> set[Decimal]:
     """Every figure a sentence may state: table cells rounded half up to one decimal, plus the
-    magnitude of the two changes (change_pp, value − same_quarter_last_year)."""
+    magnitude of the two changes as displayed (change_pp, rounded value − rounded
+    same_quarter_last_year) and the two sides of a coverage note "tính trên X/Y hồ sơ có thông
+    tin": Y = denominator + unknown of the same row (for online_payment_rate, Y = received in
+    period = received_online + received_offline of form 06, X = Y − unknown)."""
     allowed: set[Decimal] = set()
     frames = [tables.form06, tables.indicators, tables.quality, tables.below_target, tables.ranking]
     for frame in frames:
@@ -27,6 +30,15 @@ def allowed_numbers(tables) -> set[Decimal]:
     allowed.update(fmt.rounded(abs(v)) for v in ind["change_pp"].dropna())
     allowed.update(fmt.rounded(abs(v)) for v in (ind["value"] - ind["same_quarter_last_year"]).dropna())
     allowed.update(fmt.rounded(abs(v)) for v in (ind["value"] - ind["previous_quarter"]).dropna())
+    for column in ("previous_quarter", "same_quarter_last_year"):
+        shown = [fmt.shown_change(v, p) for v, p in zip(ind["value"], ind[column], strict=True)]
+        allowed.update(abs(d) for d in shown if d is not None)
+    if "unknown" in ind.columns:
+        allowed.update(fmt.rounded(v) for v in (ind["denominator"] + ind["unknown"]).dropna())
+        pay = ind[ind["indicator"] == "online_payment_rate"].merge(tables.form06, on=["unit_code", "field"])
+        received = pay["received_online"] + pay["received_offline"]
+        allowed.update(fmt.rounded(v) for v in received)
+        allowed.update(fmt.rounded(v) for v in received - pay["unknown"])
     return allowed
 
 
@@ -34,42 +46,73 @@ class TestResultsParagraph:
     def test_seed_style_before_the_reform(self):
         text = narrative.results_paragraph(rf.indicators_2024q1(), Q1)
         assert text == (
-            "Trong quý I năm 2024, tỷ lệ hồ sơ TTHC do UBND thị xã tiếp nhận giải quyết đúng hạn "
-            "đạt 97,5%; do UBND cấp xã tiếp nhận giải quyết đúng hạn đạt 98,8%; tỷ lệ giải quyết "
-            "phản ánh, kiến nghị về quy định TTHC đạt 100%; kết quả số hóa hồ sơ, giấy tờ đạt "
-            "100%; 100% TTHC được tiếp nhận và giải quyết theo cơ chế một cửa, một cửa liên "
-            "thông; 100% văn bản trao đổi giữa các cơ quan nhà nước (trừ văn bản mật) dưới dạng "
-            "điện tử; tỷ lệ số hóa kết quả giải quyết TTHC đạt 85,3%; tỷ lệ hồ sơ nộp trực tuyến "
-            "đạt 45,6%; tỷ lệ hồ sơ trực tuyến toàn trình đạt 20%; thời gian giải quyết bình "
-            "quân 4,5 ngày làm việc/hồ sơ; hồ sơ giải quyết đúng hạn tại Trung tâm HCC thị xã "
-            "Hương Thủy đạt 94,5%, tại xã, phường đạt 98,8%."
+            "Trong quý I năm 2024, tỷ lệ hồ sơ TTHC do UBND thị xã tiếp nhận giải quyết đúng hạn đạt "
+            "97,5%; do UBND cấp xã tiếp nhận giải quyết đúng hạn đạt 98,8%; tỷ lệ giải quyết phản ánh, "
+            "kiến nghị về quy định TTHC đạt 100,0%; kết quả số hóa hồ sơ, giấy tờ đạt 100,0%; theo danh"
+            " mục TTHC, 100,0% TTHC được tiếp nhận và giải quyết theo cơ chế một cửa, một cửa liên "
+            "thông; 100,0% văn bản trao đổi giữa các cơ quan nhà nước (trừ văn bản mật) được gửi dưới "
+            "dạng điện tử; tỷ lệ số hóa kết quả giải quyết TTHC đạt 85,3%; tỷ lệ hồ sơ nộp trực tuyến "
+            "đạt 45,6%; tỷ lệ hồ sơ trực tuyến toàn trình đạt 20,0%; thời gian giải quyết bình quân 4,5"
+            " ngày làm việc/hồ sơ; hồ sơ giải quyết đúng hạn tại Trung tâm HCC thị xã Hương Thủy đạt "
+            "94,5%, tại xã, phường đạt 98,8%."
         )
 
     def test_after_the_reform_wards_only_and_no_pakn_clause(self):
         text = narrative.results_paragraph(rf.indicators_2025q3(), "quý III năm 2025")
         assert text == (
-            "Trong quý III năm 2025, tỷ lệ hồ sơ TTHC do UBND các phường tiếp nhận giải quyết "
-            "đúng hạn đạt 99%; kết quả số hóa hồ sơ, giấy tờ đạt 81,9%; tỷ lệ hồ sơ nộp trực "
-            "tuyến đạt 60%."
+            "Trong quý III năm 2025, tỷ lệ hồ sơ TTHC do UBND các phường tiếp nhận giải quyết đúng hạn "
+            "đạt 99,0%; kết quả số hóa hồ sơ, giấy tờ đạt 81,9%; tỷ lệ hồ sơ nộp trực tuyến đạt 60,0%."
         )
 
     def test_one_ward_own_report(self):
         text = narrative.results_paragraph(rf.indicators_2024q1(), Q1, unit="p-thuy-chau")
         assert text == (
-            "Trong quý I năm 2024, tỷ lệ hồ sơ TTHC do UBND phường Thủy Châu tiếp nhận giải "
-            "quyết đúng hạn đạt 96,2%; kết quả số hóa hồ sơ, giấy tờ đạt 100%; tỷ lệ hồ sơ nộp "
-            "trực tuyến đạt 52,5%."
+            "Trong quý I năm 2024, tỷ lệ hồ sơ TTHC do UBND phường Thủy Châu tiếp nhận giải quyết đúng "
+            "hạn đạt 96,2%; kết quả số hóa hồ sơ, giấy tờ đạt 100,0%; tỷ lệ hồ sơ nộp trực tuyến đạt "
+            "52,5%."
         )
 
     def test_whole_area_when_no_level_rows(self):
         ind = rf.indicators_frame([rf.row("ALL", "ALL", "on_time_rate", 97, 100)])
         assert narrative.results_paragraph(ind, Q1) == (
-            "Trong quý I năm 2024, tỷ lệ hồ sơ TTHC giải quyết đúng hạn đạt 97%.")
+            "Trong quý I năm 2024, tỷ lệ hồ sơ TTHC giải quyết đúng hạn đạt 97,0%.")
 
     def test_nothing_to_say(self):
-        ind = rf.indicators_frame([rf.row("ALL", "ALL", "on_time_rate", 0, 0)])
+        # No dossier row at all: nothing is known, not even that the period is empty.
+        ind = rf.indicators_frame([rf.row("ALL", "ALL", "pakn_handled_rate", 0, 0)])
         assert narrative.results_paragraph(ind, Q1) == (
             "Trong quý I năm 2024, chưa có số liệu về kết quả giải quyết TTHC.")
+
+    def test_period_without_dossiers_says_so_and_no_success(self):
+        # Issue 13: 0 of 0 dossiers is stated plainly, never "100 %" or "không có hồ sơ quá hạn".
+        ind = rf.indicators_frame([rf.row("ALL", "ALL", "on_time_rate", 0, 0)])
+        assert narrative.results_paragraph(ind, Q1) == "Trong kỳ, dữ liệu không có hồ sơ nào."
+
+    def test_unit_without_dossiers(self):
+        ind = rf.indicators_frame([
+            rf.row("p-thuy-chau", "ALL", "on_time_rate", 0, 0),
+            rf.row("p-thuy-chau", "ALL", "digitised_input_rate", 0, 0),
+            rf.row("p-thuy-chau", "ALL", "edoc_rate", 30, 40),
+        ])
+        assert narrative.results_paragraph(ind, Q1, unit="p-thuy-chau") == (
+            "Trong kỳ, dữ liệu không có hồ sơ nào của UBND phường Thủy Châu. Trong quý I năm 2024, "
+            "75,0% văn bản trao đổi giữa các cơ quan nhà nước (trừ văn bản mật) được gửi dưới dạng điện tử.")
+
+    def test_partial_coverage_and_nothing_known(self):
+        ind = rf.indicators_frame([
+            rf.row("ALL", "ALL", "on_time_rate", 90, 100),
+            rf.row("ALL", "ALL", "digitised_input_rate", 30, 40),
+            rf.row("ALL", "ALL", "reuse_rate", 0, 0),
+        ])
+        ind["unknown"] = [0, 10, 50]
+        assert narrative.results_paragraph(ind, Q1) == (
+            "Trong quý I năm 2024, tỷ lệ hồ sơ TTHC giải quyết đúng hạn đạt 90,0%; kết quả số hóa hồ sơ, "
+            "giấy tờ đạt 75,0% (tính trên 40/50 hồ sơ có thông tin); tỷ lệ tái sử dụng dữ liệu đã số "
+            "hóa: chưa có dữ liệu.")
+
+    def test_one_stop_is_a_catalogue_fact(self):
+        ind = rf.indicators_frame([rf.row("ALL", "ALL", "on_time_rate", 9, 10), rf.row("ALL", "ALL", "one_stop_rate", 41, 41)])
+        assert "theo danh mục TTHC, 100,0% TTHC được tiếp nhận" in narrative.results_paragraph(ind, Q1)
 
 
 class TestChangePhrase:
@@ -80,6 +123,29 @@ class TestChangePhrase:
     def test_decrease(self):
         assert narrative.change_phrase(-0.3, "quý IV năm 2023") == (
             "giảm 0,3 điểm phần trăm so với quý IV năm 2023")
+
+    def test_signed_from_displayed_values_fall(self):
+        # 98,2 % -> 97,4 % is a fall of 0,8 (issue 13: it used to read like a rise).
+        ind = rf.indicators_frame([rf.row("xa", "ALL", "on_time_rate", 974, 1000, prev=98.2)])
+        ind["change_pp"] = float("nan")
+        assert narrative.comparison_paragraph(ind, "quý IV năm 2023", "cùng kỳ năm 2023") == (
+            "Tỷ lệ hồ sơ TTHC do UBND cấp xã tiếp nhận giải quyết đúng hạn giảm 0,8 điểm phần "
+            "trăm so với quý IV năm 2023.")
+
+    def test_unchanged_when_the_displayed_values_are_equal(self):
+        # 97,34 vs 97,26: both show 97,3 -> "không thay đổi" (raw difference 0,08 rounds to 0,1).
+        ind = rf.indicators_frame([rf.row("xa", "ALL", "on_time_rate", 9734, 10000, prev=97.26)])
+        ind["change_pp"] = float("nan")
+        assert narrative.comparison_paragraph(ind, "quý IV năm 2023", "cùng kỳ năm 2023") == (
+            "Tỷ lệ hồ sơ TTHC do UBND cấp xã tiếp nhận giải quyết đúng hạn không thay đổi so với "
+            "quý IV năm 2023.")
+
+    def test_rise_from_displayed_values(self):
+        # 66,94 vs 64,86: displayed 66,9 and 64,9 -> 2,0 (the raw difference 2,08 showed 2,1).
+        ind = rf.indicators_frame([rf.row("xa", "ALL", "on_time_rate", 6694, 10000, prev=64.86)])
+        assert narrative.comparison_paragraph(ind, "quý IV năm 2023", "cùng kỳ năm 2023") == (
+            "Tỷ lệ hồ sơ TTHC do UBND cấp xã tiếp nhận giải quyết đúng hạn tăng 2,0 điểm phần "
+            "trăm so với quý IV năm 2023.")
 
     def test_unchanged_when_it_rounds_to_zero(self):
         assert narrative.change_phrase(0.04, "cùng kỳ năm 2023") == "không thay đổi so với cùng kỳ năm 2023"
@@ -97,7 +163,7 @@ class TestComparisonParagraph:
             "TTHC do UBND cấp xã tiếp nhận giải quyết đúng hạn giảm 0,3 điểm phần trăm so với "
             "quý IV năm 2023. Tỷ lệ hồ sơ nộp trực tuyến không thay đổi so với quý IV năm 2023 "
             "và tăng 5,6 điểm phần trăm so với cùng kỳ năm 2023. Tỷ lệ số hóa hồ sơ, giấy tờ "
-            "tăng 7,5 điểm phần trăm so với quý IV năm 2023 và tăng 20 điểm phần trăm so với "
+            "tăng 7,5 điểm phần trăm so với quý IV năm 2023 và tăng 20,0 điểm phần trăm so với "
             "cùng kỳ năm 2023."
         )
 
@@ -118,26 +184,27 @@ class TestShortcomingsParagraph:
         t = rf.q2024q1()
         text = narrative.shortcomings_paragraph(t.form06, t.quality, t.below_target)
         assert text == (
-            "Trong kỳ có 40 hồ sơ giải quyết quá hạn, chủ yếu thuộc lĩnh vực Đất đai (17 hồ sơ), "
-            "Xây dựng (13 hồ sơ) và Hộ tịch (10 hồ sơ); 3 hồ sơ đang giải quyết đã quá hạn. Đơn "
-            "vị có hồ sơ giải quyết quá hạn: UBND thị xã Hương Thủy (21 hồ sơ), UBND phường Thủy "
-            "Châu (19 hồ sơ). Đơn vị chưa đạt chỉ tiêu giải quyết hồ sơ đúng hạn (98%): Chi nhánh "
-            "Văn phòng Đăng ký đất đai thị xã Hương Thủy (85,8%), Trung tâm Hành chính công thị xã "
-            "Hương Thủy (94,5%), UBND phường Thủy Châu (96,2%), UBND thị xã Hương Thủy (97,5%). "
-            "Lĩnh vực chưa đạt chỉ tiêu giải quyết hồ sơ đúng hạn (98%): Đất đai (85,8%). Chỉ "
-            "tiêu chưa đạt: tỷ lệ hồ sơ nộp trực tuyến đạt 45,6% (chỉ tiêu 50%); tỷ lệ hồ sơ "
-            "trực tuyến toàn trình đạt 20% (chỉ tiêu 70%). Có 6 hồ sơ giải quyết quá hạn chưa có "
-            "phiếu xin lỗi. Có 3 hồ sơ có ngày hẹn trả dài hơn thời hạn giải quyết theo quy định."
+            "Trong kỳ có 40 hồ sơ giải quyết quá hạn, chủ yếu thuộc lĩnh vực Đất đai (17 hồ sơ), Xây "
+            "dựng (13 hồ sơ) và Hộ tịch (10 hồ sơ); 3 hồ sơ đang giải quyết đã quá hạn. Đơn vị có hồ sơ"
+            " giải quyết quá hạn: UBND thị xã Hương Thủy (21 hồ sơ), UBND phường Thủy Châu (19 hồ sơ). "
+            "Đơn vị chưa đạt chỉ tiêu giải quyết hồ sơ đúng hạn (98,0%): Chi nhánh Văn phòng Đăng ký "
+            "đất đai thị xã Hương Thủy (85,8%), UBND phường Thủy Châu (96,2%), UBND thị xã Hương Thủy "
+            "(97,5%). Tỷ lệ hồ sơ giải quyết đúng hạn tại Trung tâm HCC thị xã Hương Thủy đạt 94,5%, "
+            "chưa đạt chỉ tiêu (98,0%). Lĩnh vực chưa đạt chỉ tiêu giải quyết hồ sơ đúng hạn (98,0%): "
+            "Đất đai (85,8%). Chỉ tiêu chưa đạt: tỷ lệ hồ sơ nộp trực tuyến đạt 45,6% (chỉ tiêu 50,0%);"
+            " tỷ lệ hồ sơ trực tuyến toàn trình đạt 20,0% (chỉ tiêu 70,0%). Có 6 hồ sơ giải quyết quá "
+            "hạn chưa có phiếu xin lỗi. Có 3 hồ sơ có ngày hẹn trả dài hơn thời hạn giải quyết theo quy"
+            " định."
         )
 
     def test_one_ward(self):
         t = rf.q2024q1()
         text = narrative.shortcomings_paragraph(t.form06, t.quality, t.below_target, unit="p-thuy-chau")
         assert text == (
-            "Trong kỳ có 19 hồ sơ giải quyết quá hạn, chủ yếu thuộc lĩnh vực Hộ tịch (10 hồ sơ) "
-            "và Đất đai (9 hồ sơ). Lĩnh vực chưa đạt chỉ tiêu giải quyết hồ sơ đúng hạn (98%): Hộ "
-            "tịch (96,8%). Chỉ tiêu chưa đạt: tỷ lệ hồ sơ giải quyết đúng hạn đạt 96,2% (chỉ tiêu "
-            "98%). Có 2 hồ sơ giải quyết quá hạn chưa có phiếu xin lỗi."
+            "Trong kỳ có 19 hồ sơ giải quyết quá hạn, chủ yếu thuộc lĩnh vực Hộ tịch (10 hồ sơ) và Đất "
+            "đai (9 hồ sơ). Lĩnh vực chưa đạt chỉ tiêu giải quyết hồ sơ đúng hạn (98,0%): Hộ tịch "
+            "(96,8%). Chỉ tiêu chưa đạt: tỷ lệ hồ sơ giải quyết đúng hạn đạt 96,2% (chỉ tiêu 98,0%). Có"
+            " 2 hồ sơ giải quyết quá hạn chưa có phiếu xin lỗi."
         )
 
     def test_nothing_late(self):
@@ -184,6 +251,10 @@ class TestMethodNote:
     def test_synthetic_data_stated_first(self):
         note = narrative.method_note(Q1, "calendar", date(2024, 1, 1), date(2024, 3, 31), synthetic=True)
         assert note.startswith("**Lưu ý: báo cáo được lập từ dữ liệu mô phỏng**")
+
+    def test_unknown_is_not_no_stated(self):
+        note = narrative.method_note(Q1, "calendar", date(2024, 1, 1), date(2024, 3, 31))
+        assert "chỉ tính trên hồ sơ có thông tin tương ứng" in note
 
     def test_real_data_not_called_synthetic(self):
         note = narrative.method_note(Q1, "calendar", date(2024, 1, 1), date(2024, 3, 31))
@@ -238,6 +309,36 @@ class TestEveryNumberIsInTheTables:
         tables = rf.q2025q3()
         stated = narrative.numbers_in(narrative.report_markdown(tables))
         assert [n for n in stated if n not in allowed_numbers(tables)] == []
+
+    @pytest.mark.slow
+    @pytest.mark.parametrize("quarter", ["2024Q1", "2026Q3"])
+    def test_shipped_sample_every_report(self, processed_sample_dir, quarter):
+        # Issue 13: the whole area and every unit's own report, before and after the reform.
+        from cchc_analysis import refdata
+        from cchc_analysis.clean import load_processed
+        from cchc_analysis.indicators import build_quarter
+
+        tables = build_quarter(load_processed(processed_sample_dir), quarter)
+        allowed = allowed_numbers(tables)
+        units = [c for c in refdata.load_units()["code"] if c in set(tables.form06["unit_code"])]
+        assert len(units) >= 4  # 2026Q3: the four units after the reform
+        for unit in [None, *units]:
+            stated = narrative.numbers_in(narrative.report_markdown(tables, unit=unit))
+            assert [n for n in stated if n not in allowed] == [], unit
+
+    @pytest.mark.slow
+    def test_shipped_sample_2026q3_phu_bai_blames_nothing_unknown(self, processed_sample_dir):
+        # Phú Bài's 2026Q3 export has no apology or digitisation columns: nothing is "0 %".
+        from cchc_analysis.clean import load_processed
+        from cchc_analysis.indicators import build_quarter
+
+        tables = build_quarter(load_processed(processed_sample_dir), "2026Q3")
+        text = narrative.report_markdown(tables, unit="p-phu-bai-2025")
+        import re
+
+        assert not re.search(r"(?<![\d.])0,0%", text) and "chưa có phiếu xin lỗi" not in text
+        assert "tỷ lệ số hóa hồ sơ, giấy tờ: chưa có dữ liệu" in text
+        assert "Chưa có thông tin về phiếu xin lỗi của 22 hồ sơ giải quyết quá hạn." in text
 
     @pytest.mark.slow
     def test_shipped_sample_2024q1(self, processed_sample_dir):

@@ -99,6 +99,19 @@ class TestIndicatorsTable:
         row = nd.indicators_table(_indicator_rows()).loc["Tỷ lệ giải quyết đúng hạn"]
         assert (row["Kết quả"], row["Quý trước"], row["Chỉ tiêu"], row["Đánh giá"]) == ("97,5%", "97,4%", "98%", "Chưa đạt")
 
+    def test_change_is_signed_with_one_decimal(self):
+        # Issue 13: a fall reads as a fall ("−0,8", U+2212), a rise "+0,8", nothing "0,0".
+        for change, shown in ((-0.8, "\u22120,8"), (0.8, "+0,8"), (0.0, "0,0"), (-25.0, "\u221225,0")):
+            row = nd.indicators_table(_indicator_rows(change_pp=change)).iloc[0]
+            assert row["Tăng/giảm so với quý trước"] == shown
+
+    def test_unknown_and_coverage_shown_and_nothing_known_said(self):
+        row = nd.indicators_table(_indicator_rows(unknown=756, coverage=78.3319)).iloc[0]
+        assert (row["Không có thông tin"], row["Độ bao phủ"]) == ("756", "78,3%")
+        row = nd.indicators_table(_indicator_rows(value=np.nan, numerator=0, denominator=0, unknown=22, coverage=0.0,
+                                                  meets_target=np.nan)).iloc[0]
+        assert (row["Kết quả"], row["Đánh giá"]) == ("chưa có dữ liệu", "–")
+
     def test_shows_a_missing_value_as_a_dash_not_zero(self):
         row = nd.indicators_table(_indicator_rows(value=np.nan, numerator=0, denominator=0, meets_target=np.nan)).iloc[0]
         assert (row["Kết quả"], row["Đánh giá"]) == ("–", "–")

@@ -80,9 +80,11 @@ class TestWriteAnnexWorkbook:
         ws = openpyxl.load_workbook(sample_workbook)["Chỉ số"]
         assert ws.freeze_panes == "A2"
         assert ws.auto_filter.ref.startswith("A1:")
-        assert ws["G2"].number_format == "#,##0"
-        assert ws["I2"].number_format == '#,##0.0"%"'
-        assert ws["L2"].number_format == "+#,##0.0;-#,##0.0;0"
+        # Issue 13: the sample's indicators.csv has `unknown`, so its column follows "Mẫu số".
+        assert ws["I1"].value == "Không rõ thông tin (không tính)"
+        assert ws["G2"].number_format == "#,##0" and ws["I2"].number_format == "#,##0"
+        assert ws["J2"].number_format == '#,##0.0"%"'
+        assert ws["M2"].number_format == "+#,##0.0;-#,##0.0;0"
 
     def test_synthetic_notice(self, sample_workbook):
         assert any(r[0] == "Lưu ý" and "MÔ PHỎNG" in r[1] for r in _sheet(sample_workbook, "Thông tin"))

@@ -551,3 +551,12 @@ class TestInterrupt:
             ["cchc run: đã dừng theo yêu cầu (Ctrl+C); kết quả dở dang bị bỏ, kết quả trước đó giữ nguyên."],
             False,
         )
+
+
+class TestQuarterWithoutDossiers:
+    def test_run_stops_before_any_report_with_exit_1(self, project, first_run):
+        # Issue 13: `cchc run --quarter 2022Q1` used to report "100 % một cửa" on no data.
+        code, _out, err = _cli(project, "--quarter", "2022Q1")
+        assert code == 1
+        assert "kỳ 2022Q1 (01/01/2022–31/03/2022) không có hồ sơ nào trong dữ liệu" in err
+        assert not (project / "outputs" / "2022Q1").exists()

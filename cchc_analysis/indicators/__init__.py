@@ -20,6 +20,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+import pandas as pd
+
 from .. import config, engines, store
 from ..errors import InputError
 from .core import (
@@ -76,6 +78,7 @@ __all__ = [
     "ranking",
     "ratio_value",
     "read_quarter",
+    "require_dossiers",
     "reuse_rate",
     "run",
     "write_form06_xlsx",
@@ -107,11 +110,57 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="watch-list day YYYY-MM-DD (default: the last day present in the data)")
 
 
+def require_dossiers(processed_dir: str | Path, quarter, period: str = config.DEFAULT_PERIOD) -> None:
+    """Refuse a period with no dossier in the processed data (issue 13: never a success report
+    on no data).
+
+    A period has dossiers when a counted dossier was received in it (the rule
+    ``build_quarter`` uses to count it). Reads two columns of the dossier table.
+
+    Raises
+    ------
+    InputError
+        One Vietnamese line naming the period and the date range of the data present
+        (``cchc indicators`` and ``cchc run`` exit with code 1, writing nothing).
+    """
+    import pyarrow.dataset as pads
+
+    from .. import schema
+    from ..periods import Quarter
+
+    q = quarter if isinstance(quarter, Quarter) else Quarter.parse(str(quarter))
+    start, end = q.bounds(period)
+    path = Path(processed_dir) / "dossiers.parquet"
+    if not path.exists():
+        raise InputError(path, "not found; run `cchc clean` first")
+    data = pads.dataset(path, format="parquet", partitioning="hive")
+    columns = [c for c in ("received_at", "status") if c in data.schema.names]
+    table = data.to_table(columns=columns).to_pandas()
+    counted = table["received_at"].notna()
+    if "status" in table:
+        counted &= table["status"].notna() & ~table["status"].isin(list(schema.NOT_COUNTED_STATUSES))
+    days = pd.DatetimeIndex(table.loc[counted, "received_at"].dt.normalize().unique()).sort_values()
+    if ((days >= pd.Timestamp(start)) & (days <= pd.Timestamp(end))).any():
+        return
+    span = (f"dữ liệu hiện có gồm hồ sơ tiếp nhận từ {days.min():%d/%m/%Y} đến {days.max():%d/%m/%Y}"
+            if len(days) else "dữ liệu không có hồ sơ nào")
+    raise InputError(
+        path,
+        f"kỳ {q} ({start:%d/%m/%Y}–{end:%d/%m/%Y}) không có hồ sơ nào trong dữ liệu; {span}. "
+        "Không lập báo cáo cho kỳ không có dữ liệu.",
+    )
+
+
 def run(args: argparse.Namespace) -> int:
-    """Build the quarter's tables from the processed folder and write them atomically."""
+    """Build the quarter's tables from the processed folder and write them atomically.
+
+    A period without any dossier is refused (:func:`require_dossiers`, exit code 1), nothing
+    is written.
+    """
     processed_dir = Path(args.processed)
     if not (processed_dir / "dossiers.parquet").exists():
         raise InputError(processed_dir / "dossiers.parquet", "not found; run `cchc clean` first")
+    require_dossiers(processed_dir, args.quarter, args.period)
     engine = args.engine
     address = getattr(args, "scheduler", None) if engine == "dask" else getattr(args, "spark_master", None)
     engines.connect(engine, address)

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .. import engines
-from ..outcome import pakn_flags  # noqa: F401  (re-exported: its former home)
+from ..outcome import YES_NO_FACTS, fact_no, fact_unknown, pakn_flags  # noqa: F401  (pakn_flags re-exported: its former home)
 from . import definitions
 from .definitions import (  # noqa: F401  (re-exported: the indicator functions' former home)
     Ratio,
@@ -61,19 +61,24 @@ FORM06_FLAGS: dict[str, str] = {
 def quality_counts() -> dict[str, nw.Expr]:
     """Per-dossier data-quality marks summed with the indicators (check name -> expression).
 
-    ``late_without_apology``: resolved late without an apology slip. ``finished_at_due_minute``:
+    ``late_without_apology``: resolved late and *known* to have no apology slip (a dossier
+    whose export has no apology column is not counted: unknown is not "no").
+    ``unknown:<fact>``: in-scope dossiers whose yes/no fact is unknown (one per
+    ``outcome.YES_NO_FACTS``). ``finished_at_due_minute``:
     resolved in period with finished_at equal to due_at to the minute (precomputed column
     ``finished_at_due_minute``), the trace of overdue dossiers bulk-closed "on time".
     ``appointment_beyond_statute``: received in period with an appointment later than the
     statutory time allows. ``procedure_not_in_catalogue``: in scope, procedure not in the
     catalogue (counted normally, only catalogue checks skip it).
     """
+    unknown = {f"unknown:{fact}": _true("in_scope") & fact_unknown(fact) for fact in YES_NO_FACTS}
     return {
-        "late_without_apology": _true("resolved_late") & ~_true("apology_issued"),
+        "late_without_apology": _true("resolved_late") & fact_no("apology_issued"),
         "finished_at_due_minute": _true("resolved") & _true("finished_at_due_minute"),
         "appointment_beyond_statute": _true("received_in_period")
         & _true("appointment_beyond_statute"),
         "procedure_not_in_catalogue": _true("in_scope") & ~_true("in_catalogue"),
+        **unknown,
     }
 
 
@@ -83,12 +88,21 @@ def quality_counts() -> dict[str, nw.Expr]:
 def count_expressions(
     indicators: dict[str, Callable[[], Ratio]], extra: dict[str, nw.Expr] | None = None
 ) -> dict[str, nw.Expr]:
-    """Per-row int64 contributions ``<indicator>__num`` / ``<indicator>__den`` (+ ``extra``)."""
+    """Per-row int64 contributions ``<indicator>__num`` / ``<indicator>__den`` (+ ``extra``).
+
+    Indicators that need a yes/no fact also give ``<indicator>__unk`` (eligible dossiers whose
+    fact is unknown) and, where known differs from the denominator, ``<indicator>__known``;
+    the others have none (0 unknown, known = denominator: :func:`unknown_and_known`).
+    """
     exprs: dict[str, nw.Expr] = {}
     for name, make in indicators.items():
         r = make()
         exprs[f"{name}__num"] = r.numerator.cast(nw.Int64)
         exprs[f"{name}__den"] = r.denominator.cast(nw.Int64)
+        if r.unknown is not None:
+            exprs[f"{name}__unk"] = r.unknown.cast(nw.Int64)
+        if r.known is not None:
+            exprs[f"{name}__known"] = r.known.cast(nw.Int64)
     for name, expr in (extra or {}).items():
         exprs[name] = expr.cast(nw.Int64)
     return exprs
@@ -114,6 +128,21 @@ def summed_counts(out: pd.DataFrame, by: list[str], names: list[str]) -> pd.Data
     """The collected result of :func:`count_query` as :func:`sum_counts` returns it."""
     out[names] = out[names].fillna(0).astype("int64")
     return out.sort_values(by, ignore_index=True)
+
+
+def unknown_and_known(counts: pd.DataFrame, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """(unknown, known) summed counts of indicator ``name`` in a wide counts frame: 0 unknown
+    and known = denominator when the indicator has no such columns (its facts are always known).
+    """
+    den = counts[f"{name}__den"].to_numpy(dtype="int64")
+    unk = counts[f"{name}__unk"].to_numpy(dtype="int64") if f"{name}__unk" in counts else np.zeros(len(counts), "int64")
+    known = counts[f"{name}__known"].to_numpy(dtype="int64") if f"{name}__known" in counts else den
+    return unk, known
+
+
+def coverage_value(known, unknown):
+    """Coverage in percent: 100 × known / (known + unknown); empty (NaN) when nothing is eligible."""
+    return ratio_value(known, np.asarray(known, dtype="float64") + np.asarray(unknown, dtype="float64"))
 
 
 def ratio_value(numerator, denominator, scale: float = 100.0):

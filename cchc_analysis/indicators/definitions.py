@@ -16,9 +16,13 @@ files, the report table and the narrative read the registry at call time.
 
 Inputs of the dossier indicators are the canonical dossier columns plus the outcome flags of
 :func:`cchc_analysis.outcome.dossier_flags` for the period, plus ``processing_days``.
-Missing facts: a nullable yes/no column that is missing counts as *not true* in a numerator
-(``fill_null(False)``); a denominator that needs a yes/no fact (``has_fee``) likewise counts
-only dossiers where it is known to be true.
+Unknown is not "no" (README, "Definitions chosen where the design is silent"): a yes/no fact
+(``outcome.YES_NO_FACTS``) is yes, no or unknown (the column absent from its export, or the
+cell blank), decided once in :mod:`cchc_analysis.outcome` (``fact_yes``, ``fact_known``). Each
+dossier indicator has an *eligible* set (e.g. received in period), a *known* subset (every fact
+it needs is known): numerator = known & yes, denominator = known, ``unknown`` = eligible −
+known (:attr:`Ratio.unknown`). Indicators whose facts are always known (on time, online,
+average days, PAKN, e-documents) have no ``unknown`` expression (0 dossiers left out).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from dataclasses import dataclass
 import narwhals.stable.v2 as nw
 
 from .. import schema
+from ..outcome import fact_known, fact_yes, online_level_known
 
 #: Units of indicator values: percent (scale 100) or working days (scale 1).
 UNIT_SCALES = {"percent": 100.0, "working_days": 1.0}
@@ -53,16 +58,34 @@ class Ratio:
         Narwhals expressions evaluating to a boolean (counted as 0/1) or an integer per row.
     scale
         ``100`` for percentages, ``1`` for plain means (working days).
+    unknown
+        Eligible dossiers left out because a fact the indicator needs is unknown (boolean per
+        row); None when every fact it needs is always known.
+    known
+        Eligible dossiers whose facts are known, when that differs from the denominator (only
+        ``online_payment_rate``: a dossier known to carry no fee is known but not in the
+        denominator); None means the denominator. Coverage = known / (known + unknown).
     """
 
     numerator: nw.Expr
     denominator: nw.Expr
     scale: float = 100.0
+    unknown: nw.Expr | None = None
+    known: nw.Expr | None = None
 
 
 def _true(name: str) -> nw.Expr:
-    # Nullable facts: missing is "not true", never "unknown" (engines disagree on unknown).
+    # Outcome flags (never null by construction); the guard keeps engines equal on null.
+    # Yes/no *facts* go through ``outcome.fact_yes`` / ``fact_known`` instead.
     return nw.col(name).fill_null(value=False)
+
+
+def _fact_rate(eligible: nw.Expr, fact: str) -> Ratio:
+    """The rate of one yes/no ``fact`` among ``eligible`` dossiers, over the known ones:
+    numerator = eligible & known & yes, denominator = eligible & known, unknown = eligible &
+    unknown."""
+    known = eligible & fact_known(fact)
+    return Ratio(known & fact_yes(fact), known, unknown=eligible & ~fact_known(fact))
 
 
 # --------------------------------------------------------------------------- dossier indicators
@@ -97,15 +120,20 @@ def full_online_rate() -> Ratio:
     """Tỷ lệ hồ sơ trực tuyến toàn trình, in percent.
 
     received online for a procedure whose ``online_level`` is ``toan_trinh`` / received in
-    period. A dossier whose online level is unknown counts as not "toàn trình".
+    period with a known channel-and-level: a dossier received directly is known not to be
+    online; a dossier received online whose online level is unknown (procedure not in the
+    catalogue) is left out of both counts and counted in ``unknown``.
     """
-    toan_trinh = nw.col("online_level").fill_null("") == "toan_trinh"
-    return Ratio(_true("received_online") & toan_trinh, _true("received_in_period"))
+    toan_trinh = online_level_known() & (nw.col("online_level").fill_null("") == "toan_trinh")
+    eligible = _true("received_in_period")
+    unknown = _true("received_online") & ~online_level_known()
+    return Ratio(_true("received_online") & toan_trinh, eligible & ~unknown, unknown=unknown)
 
 
 def digitised_input_rate() -> Ratio:
-    """Tỷ lệ số hóa hồ sơ: received in period with digitised input / received in period (%)."""
-    return Ratio(_true("received_in_period") & _true("digitised_input"), _true("received_in_period"))
+    """Tỷ lệ số hóa hồ sơ, in percent: received in period with digitised input / received in
+    period with the digitised-input fact known."""
+    return _fact_rate(_true("received_in_period"), "digitised_input")
 
 
 def digitised_result_rate() -> Ratio:
@@ -113,30 +141,36 @@ def digitised_result_rate() -> Ratio:
 
     resolved with status 9 or 10 and a digitised result / resolved with status 9 or 10
     (withdrawn and stopped dossiers, status 7 and 8, have no result to digitise).
+    Dossiers whose digitised-result fact is unknown are left out (``unknown``).
     """
-    with_result = _true("resolved") & nw.col("status").is_in([9, 10]).fill_null(value=False)
-    return Ratio(with_result & _true("digitised_result"), with_result)
+    with_result = _true("resolved") & (~nw.col("status").is_null() & nw.col("status").is_in([9, 10]))
+    return _fact_rate(with_result, "digitised_result")
 
 
 def reuse_rate() -> Ratio:
-    """Tỷ lệ tái sử dụng dữ liệu: received in period reusing digitised data / received (%)."""
-    return Ratio(_true("received_in_period") & _true("reused_data"), _true("received_in_period"))
+    """Tỷ lệ tái sử dụng dữ liệu, in percent: received in period reusing digitised data /
+    received in period with the reuse fact known."""
+    return _fact_rate(_true("received_in_period"), "reused_data")
 
 
 def online_payment_rate() -> Ratio:
     """Tỷ lệ thanh toán trực tuyến, in percent.
 
-    received in period with a fee and paid online / received in period with a fee. Dossiers
-    whose fee status is unknown are in neither count.
+    received in period with a fee and paid online / received in period with a fee, over the
+    dossiers whose facts are known: known = ``has_fee`` known and (no fee, or ``paid_online``
+    known); eligible = received in period; ``unknown`` = eligible − known; coverage =
+    known / eligible.
     """
-    with_fee = _true("received_in_period") & _true("has_fee")
-    return Ratio(with_fee & _true("paid_online"), with_fee)
+    eligible = _true("received_in_period")
+    known = eligible & fact_known("has_fee") & (~fact_yes("has_fee") | fact_known("paid_online"))
+    with_fee = known & fact_yes("has_fee")
+    return Ratio(with_fee & fact_yes("paid_online"), with_fee, unknown=eligible & ~known, known=known)
 
 
 def apology_rate() -> Ratio:
-    """Tỷ lệ hồ sơ quá hạn có phiếu xin lỗi: resolved late with an apology slip / resolved late (%).
-    """
-    return Ratio(_true("resolved_late") & _true("apology_issued"), _true("resolved_late"))
+    """Tỷ lệ hồ sơ quá hạn có phiếu xin lỗi, in percent: resolved late with an apology slip /
+    resolved late with the apology fact known."""
+    return _fact_rate(_true("resolved_late"), "apology_issued")
 
 
 def avg_processing_days() -> Ratio:

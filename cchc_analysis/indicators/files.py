@@ -71,7 +71,7 @@ _READ_DTYPES = {
     "form06.csv": {"unit_code": "str", "field": "str", **{c: "int64" for c in schema.FORM06_COLUMNS}},
     "indicators.csv": {
         "unit_code": "str", "field": "str", "indicator": "str", "numerator": "Int64",
-        "denominator": "Int64", "value": "float64", "previous_quarter": "float64",
+        "denominator": "Int64", "unknown": "int64", "coverage": "float64", "value": "float64", "previous_quarter": "float64",
         "same_quarter_last_year": "float64", "change_pp": "float64", "target": "float64",
         "meets_target": "boolean",
     },

@@ -57,7 +57,9 @@ from ..errors import ConfigError
 from ..periods import Period, Quarter, quarters_ending
 from . import definitions, history_cache
 from .counts import _period_has_rows, edoc_counts, pakn_counts
-from .rollup import ALL, LEVEL_ORDER, _long, _scales, one_stop_long, rollup_dossiers, rollup_units
+from .rollup import (
+    ALL, LEVEL_ORDER, LONG_COLUMNS, _long, _scales, one_stop_long, rollup_dossiers, rollup_units, signed_change,
+)
 from .sources import dossier_source
 
 HISTORY_QUARTERS = 8
@@ -69,6 +71,8 @@ INDICATOR_COLUMNS = [
     "indicator",
     "numerator",
     "denominator",
+    "unknown",
+    "coverage",
     "value",
     "previous_quarter",
     "same_quarter_last_year",
@@ -187,7 +191,7 @@ def _indicator_long_uncached(c: _QuarterCounts, crosswalk: bool) -> pd.DataFrame
     if c.edocs is not None:
         parts.append(_long(rollup_units(c.edocs, crosswalk), definitions.names("edocs"), scales))
     if not parts:
-        return pd.DataFrame(columns=["unit_code", "field", "indicator", "numerator", "denominator", "value"])
+        return pd.DataFrame(columns=LONG_COLUMNS)
     return pd.concat(parts, ignore_index=True)
 
 
@@ -306,6 +310,14 @@ def _quality(tables: dict, fine: pd.DataFrame | None, frames: dict, start: date,
         per_unit = fine.groupby("unit_code", sort=True)[check].sum()
         for unit, n in per_unit[per_unit > 0].items():
             rows.append((check, unit, int(n), note))
+    if fine is not None:
+        for check in [c for c in fine.columns if c.startswith("unknown:")]:
+            fact = check.removeprefix("unknown:")
+            note = f"Hồ sơ trong kỳ không có thông tin '{fact}' (cột không có trong tệp xuất hoặc ô trống): không tính vào tỷ lệ"
+            rows.append((check, ALL, int(fine[check].sum()), note))
+            per_unit = fine.groupby("unit_code", sort=True)[check].sum()
+            for unit, n in per_unit[per_unit > 0].items():
+                rows.append((check, unit, int(n), note))
     for name in missing:
         what = {"pakn": "danh sách phản ánh, kiến nghị (PAKN)", "edocs": "số liệu văn bản điện tử"}[name]
         rows.append((f"missing_input:{name}", ALL, 0, f"Không có {what} cho {span}: các chỉ tiêu liên quan để trống"))
@@ -380,7 +392,7 @@ def build_quarter(processed, quarter: str | Quarter | Period, period: str = "cal
     long = grid.merge(long, on=["unit_code", "field", "indicator"], how="outer")
     # A group without dossiers has 0 of 0: counts are known to be zero, the value is empty.
     is_dossier = long["indicator"].isin(dossier_names)
-    for col in ("numerator", "denominator"):
+    for col in ("numerator", "denominator", "unknown"):
         long[col] = long[col].astype("Float64").mask(is_dossier & long[col].isna(), 0)
     for name, fam in (("pakn", definitions.names("pakn")), ("edocs", definitions.names("edocs"))):
         if name in missing:
@@ -396,7 +408,7 @@ def build_quarter(processed, quarter: str | Quarter | Period, period: str = "cal
     ind = ind.merge(_comparison(ago_long, "same_quarter_last_year"), on=["unit_code", "field", "indicator"], how="left")
     for col in ("value", "previous_quarter", "same_quarter_last_year"):
         ind[col] = pd.to_numeric(ind[col], errors="coerce").astype("float64").round(DECIMALS)
-    ind["change_pp"] = (ind["value"] - ind["previous_quarter"]).round(DECIMALS)
+    ind["change_pp"] = signed_change(ind["value"], ind["previous_quarter"])  # as displayed, signed
     targets = refdata.load_targets()
     target_of = {name: targets.get(key) for name, key in definitions.target_keys().items()}
     ind["target"] = ind["indicator"].map(target_of).astype("float64")
@@ -406,6 +418,8 @@ def build_quarter(processed, quarter: str | Quarter | Period, period: str = "cal
     )
     ind["numerator"] = pd.to_numeric(ind["numerator"]).astype("Int64")
     ind["denominator"] = pd.to_numeric(ind["denominator"]).astype("Int64")
+    ind["unknown"] = pd.to_numeric(ind["unknown"]).fillna(0).astype("int64")
+    ind["coverage"] = pd.to_numeric(ind["coverage"], errors="coerce").astype("float64").round(DECIMALS)
     ind = _indicator_sort(ind[INDICATOR_COLUMNS])
 
     history = _history(q, period, natives, frames, cache)

@@ -6,12 +6,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import refdata, schema
+from .. import fmt, refdata, schema
 from . import core, definitions
 from .counts import FINE_KEYS
 
 ALL = schema.ALL
 LEVEL_ORDER = schema.LEVELS
+#: Columns of the long indicator rows: ``unknown`` = eligible dossiers left out because a fact
+#: is unknown; ``coverage`` = 100 × known / (known + unknown), empty when nothing is eligible.
+LONG_COLUMNS = ["unit_code", "field", "indicator", "numerator", "denominator", "unknown", "value", "coverage"]
 
 
 def _unit_levels() -> dict[str, str]:
@@ -88,7 +91,7 @@ def rollup_units(per_unit: pd.DataFrame, crosswalk: bool = False) -> pd.DataFram
 def _long(rolled: pd.DataFrame, names: list[str], scales: dict[str, float]) -> pd.DataFrame:
     """Wide ``<name>__num/__den`` counts -> one row per (unit_code, field, indicator)."""
     if not names:
-        return pd.DataFrame(columns=["unit_code", "field", "indicator", "numerator", "denominator", "value"])
+        return pd.DataFrame(columns=LONG_COLUMNS)
     # One block of rows per indicator, built as whole numpy columns (no per-indicator frames).
     k = len(names)
     out = pd.DataFrame({
@@ -98,9 +101,13 @@ def _long(rolled: pd.DataFrame, names: list[str], scales: dict[str, float]) -> p
         "numerator": np.concatenate([rolled[f"{name}__num"].to_numpy() for name in names]),
         "denominator": np.concatenate([rolled[f"{name}__den"].to_numpy() for name in names]),
     })
+    unknown_known = [core.unknown_and_known(rolled, name) for name in names]
+    out["unknown"] = np.concatenate([u for u, _ in unknown_known])
+    known = np.concatenate([k for _, k in unknown_known])
     scale = np.repeat(np.array([scales[name] for name in names], dtype="float64"), len(rolled))
     out["value"] = scale * core.ratio_value(out["numerator"], out["denominator"], 1.0).to_numpy()
-    return out
+    out["coverage"] = core.coverage_value(known, out["unknown"].to_numpy())
+    return out[LONG_COLUMNS]
 
 
 def _scales() -> dict[str, float]:
@@ -114,7 +121,7 @@ def one_stop_long(catalogue: pd.DataFrame | None) -> pd.DataFrame:
     Rows: ALL and each level of the catalogue, × ALL and each field.
     """
     if catalogue is None or catalogue.empty:
-        return pd.DataFrame(columns=["unit_code", "field", "indicator", "numerator", "denominator", "value"])
+        return pd.DataFrame(columns=LONG_COLUMNS)
     cat = catalogue.assign(one=catalogue["one_stop"].astype(bool).astype("int64"), n=1)
     rows = []
     for unit_key in (None, "level"):
@@ -130,4 +137,19 @@ def one_stop_long(catalogue: pd.DataFrame | None) -> pd.DataFrame:
     out = pd.concat(rows, ignore_index=True).rename(columns={"one": "numerator", "n": "denominator"})
     out["indicator"] = "one_stop_rate"
     out["value"] = core.ratio_value(out["numerator"], out["denominator"]).to_numpy()
-    return out[["unit_code", "field", "indicator", "numerator", "denominator", "value"]]
+    out["unknown"] = 0  # a catalogue fact: always known
+    out["coverage"] = core.coverage_value(out["denominator"].to_numpy(), np.zeros(len(out)))
+    return out[LONG_COLUMNS]
+
+
+def signed_change(value, previous):
+    """Change in percentage points as displayed: round_half_up(value, 1) − round_half_up(previous, 1)
+    (``fmt.rounded``), with its sign; empty (NaN) when either is empty.
+
+    Works on aligned pandas Series; "97,3 % vs 97,3 %" is 0,0 whatever the hidden decimals.
+    """
+    def shown(series: pd.Series) -> np.ndarray:
+        values = pd.to_numeric(series, errors="coerce").astype("float64").to_numpy()
+        return np.array([np.nan if np.isnan(v) else float(fmt.rounded(float(v))) for v in values], dtype="float64")
+
+    return np.round(shown(value) - shown(previous), 1)

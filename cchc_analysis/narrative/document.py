@@ -60,6 +60,11 @@ def method_note(quarter_label: str, period: str, start: date, end: date, synthet
         "trước hạn và đúng hạn trên tổng số hồ sơ đã giải quyết trong kỳ. Các tỷ lệ được làm tròn "
         "đến một chữ số thập phân."
     )
+    parts.append(
+        "Các tỷ lệ số hóa, tái sử dụng dữ liệu, thanh toán trực tuyến và phiếu xin lỗi chỉ tính trên "
+        "hồ sơ có thông tin tương ứng: hồ sơ có tệp xuất không ghi thông tin này không được tính là "
+        "\"không\"; tăng, giảm được tính từ các tỷ lệ đã làm tròn."
+    )
     return " ".join(parts)
 
 
@@ -85,13 +90,13 @@ def report_markdown(tables: Any, unit: str | None = None) -> str:
     """
     check_vocabulary(tables.indicators["indicator"].dropna())
     label = tables.quarter.label_vi()
-    parts = [("Kết quả", results_paragraph(tables.indicators, label, unit))]
+    parts = [("Kết quả", results_paragraph(tables.indicators, label, unit, tables.form06))]
     comparison = comparison_paragraph(
         tables.indicators, tables.quarter.previous().label_vi(), _year_ago_label(tables), unit
     )
     if comparison:
         parts.append(("So sánh với quý trước và cùng kỳ năm trước", comparison))
-    shortcomings = shortcomings_paragraph(tables.form06, tables.quality, tables.below_target, unit)
+    shortcomings = shortcomings_paragraph(tables.form06, tables.quality, tables.below_target, unit, tables.indicators)
     if shortcomings:
         parts.append(("Tồn tại, hạn chế", shortcomings))
     parts.append(

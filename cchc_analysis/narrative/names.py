@@ -8,18 +8,20 @@ from typing import Any
 
 import pandas as pd
 
-from .. import refdata, schema
+from .. import fmt, refdata, schema
 from ..labels import INDICATOR_PHRASES  # noqa: F401  (the narrative's noun phrase of each indicator)
 
 ALL = schema.ALL
 HCC = "hcc-huong-thuy"
 
 #: Results clauses after the on-time ones, in the order of the published report ("{}" = value).
+#: ``one_stop_rate`` is a fact of the procedure catalogue, not a result of the period: its
+#: clause says so. Every clause has its verb ("đạt", "được gửi").
 RESULT_CLAUSES = [
     ("pakn_handled_rate", "tỷ lệ giải quyết phản ánh, kiến nghị về quy định TTHC đạt {}"),
     ("digitised_input_rate", "kết quả số hóa hồ sơ, giấy tờ đạt {}"),
-    ("one_stop_rate", "{} TTHC được tiếp nhận và giải quyết theo cơ chế một cửa, một cửa liên thông"),
-    ("edoc_rate", "{} văn bản trao đổi giữa các cơ quan nhà nước (trừ văn bản mật) dưới dạng điện tử"),
+    ("one_stop_rate", "theo danh mục TTHC, {} TTHC được tiếp nhận và giải quyết theo cơ chế một cửa, một cửa liên thông"),
+    ("edoc_rate", "{} văn bản trao đổi giữa các cơ quan nhà nước (trừ văn bản mật) được gửi dưới dạng điện tử"),
     ("digitised_result_rate", "tỷ lệ số hóa kết quả giải quyết TTHC đạt {}"),
     ("online_rate", "tỷ lệ hồ sơ nộp trực tuyến đạt {}"),
     ("full_online_rate", "tỷ lệ hồ sơ trực tuyến toàn trình đạt {}"),
@@ -51,6 +53,89 @@ def _row(indicators: pd.DataFrame, unit_code: str, indicator: str, field: str = 
     if rows.empty or _missing(rows["value"].iloc[0]):
         return None
     return rows.iloc[0]
+
+
+def _any_row(indicators: pd.DataFrame, unit_code: str, indicator: str, field: str = ALL) -> pd.Series | None:
+    """The row of an indicator, even when its value is empty."""
+    rows = indicators[
+        (indicators["unit_code"] == unit_code)
+        & (indicators["field"] == field)
+        & (indicators["indicator"] == indicator)
+    ]
+    return None if rows.empty else rows.iloc[0]
+
+
+def _count(row: pd.Series | None, column: str) -> int:
+    if row is None or column not in row.index or _missing(row[column]):
+        return 0
+    return int(row[column])
+
+
+def nothing_known(indicators: pd.DataFrame, unit_code: str, indicator: str) -> bool:
+    """True when an indicator had eligible dossiers but none with its facts known: the
+    report says "chưa có dữ liệu", never 0 % or 100 %."""
+    row = _any_row(indicators, unit_code, indicator)
+    return row is not None and _missing(row["value"]) and _count(row, "unknown") > 0
+
+
+def known_and_eligible(indicators: pd.DataFrame, form06: pd.DataFrame | None, unit_code: str,
+                       indicator: str) -> tuple[int, int] | None:
+    """(dossiers with the facts known, eligible dossiers) of a rate whose coverage is below
+    100 %; None when it covers every eligible dossier (or is not known at all).
+
+    Eligible = denominator + unknown; for ``online_payment_rate`` (whose denominator is the
+    known dossiers *with a fee*) eligible = received in period from form 06 (online + offline)
+    and known = eligible − unknown.
+    """
+    row = _any_row(indicators, unit_code, indicator)
+    unknown = _count(row, "unknown")
+    if row is None or unknown == 0 or _missing(row["value"]):
+        return None
+    if indicator == "online_payment_rate":
+        if form06 is None:
+            return None
+        f = form06[(form06["unit_code"] == unit_code) & (form06["field"] == ALL)]
+        if f.empty:
+            return None
+        eligible = int(f["received_online"].iloc[0]) + int(f["received_offline"].iloc[0])
+        return eligible - unknown, eligible
+    known = _count(row, "denominator")
+    return known, known + unknown
+
+
+def coverage_text(indicators: pd.DataFrame, form06: pd.DataFrame | None, unit_code: str, indicator: str) -> str:
+    """"tính trên 2.733/3.489 hồ sơ có thông tin" for a rate whose coverage is below 100 %,
+    else ""."""
+    pair = known_and_eligible(indicators, form06, unit_code, indicator)
+    if pair is None:
+        return ""
+    return f"tính trên {fmt.number(pair[0])}/{fmt.number(pair[1])} hồ sơ có thông tin"
+
+
+def coverage_note(indicators: pd.DataFrame, form06: pd.DataFrame | None, unit_code: str, indicator: str) -> str:
+    """" (tính trên 2.733/3.489 hồ sơ có thông tin)" after a rate whose coverage is below
+    100 %, else ""."""
+    text = coverage_text(indicators, form06, unit_code, indicator)
+    return f" ({text})" if text else ""
+
+
+def no_dossiers(indicators: pd.DataFrame, unit_code: str) -> bool:
+    """True when the tables show that the unit had no dossier in the period: it has rows of
+    dossier indicators and every one counts 0 dossiers (denominator and unknown). False when
+    the tables hold no dossier row for it (nothing is known either way)."""
+    from ..indicators import definitions
+
+    rows = indicators[
+        (indicators["unit_code"] == unit_code)
+        & (indicators["field"] == ALL)
+        & indicators["indicator"].isin(definitions.names("dossiers"))
+    ]
+    if rows.empty:
+        return False
+    counted = pd.to_numeric(rows["denominator"], errors="coerce").fillna(0)
+    if "unknown" in rows.columns:
+        counted = counted + pd.to_numeric(rows["unknown"], errors="coerce").fillna(0)
+    return bool((counted == 0).all())
 
 
 def _value(indicators: pd.DataFrame, unit_code: str, indicator: str) -> float | None:

@@ -23,6 +23,10 @@ from .names import (
     _row,
     _value,
     commune_level_name,
+    coverage_note,
+    coverage_text,
+    no_dossiers,
+    nothing_known,
     town_name,
     unit_display_name,
 )
@@ -49,13 +53,13 @@ def on_time_clauses(indicators: pd.DataFrame, unit: str | None = None) -> list[s
     subjects = _on_time_subjects(indicators, unit)
     clauses = []
     for i, (code, who) in enumerate(subjects):
-        value = fmt.percent(_value(indicators, code, "on_time_rate"))
+        value = fmt.percent_fixed(_value(indicators, code, "on_time_rate"))
         lead = "tỷ lệ hồ sơ TTHC " if i == 0 else ""
         clauses.append(f"{lead}do {who} tiếp nhận giải quyết đúng hạn đạt {value}")
     if not clauses and unit is None:
         value = _value(indicators, ALL, "on_time_rate")
         if value is not None:
-            clauses.append(f"tỷ lệ hồ sơ TTHC giải quyết đúng hạn đạt {fmt.percent(value)}")
+            clauses.append(f"tỷ lệ hồ sơ TTHC giải quyết đúng hạn đạt {fmt.percent_fixed(value)}")
     return clauses
 
 
@@ -65,15 +69,29 @@ def centre_clause(indicators: pd.DataFrame) -> str | None:
     centre = _value(indicators, HCC, "on_time_rate")
     if centre is None:
         return None
-    clause = f"hồ sơ giải quyết đúng hạn tại {_centre_name(HCC)} đạt {fmt.percent(centre)}"
+    clause = f"hồ sơ giải quyết đúng hạn tại {_centre_name(HCC)} đạt {fmt.percent_fixed(centre)}"
     communes = _value(indicators, "xa", "on_time_rate")
     if communes is not None:
         where = commune_level_name(indicators, with_ubnd=False)
-        clause += f", tại {where} đạt {fmt.percent(communes)}"
+        clause += f", tại {where} đạt {fmt.percent_fixed(communes)}"
     return clause
 
 
-def results_paragraph(indicators: pd.DataFrame, quarter_label: str, unit: str | None = None) -> str:
+def _result_clause(indicators: pd.DataFrame, form06: pd.DataFrame | None, scope: str, indicator: str,
+                   template: str) -> str | None:
+    value = _value(indicators, scope, indicator)
+    if value is not None:
+        clause = template.format(fmt.percent_fixed(value))
+        if indicator == "one_stop_rate":
+            return clause
+        return clause + coverage_note(indicators, form06, scope, indicator)
+    if nothing_known(indicators, scope, indicator):
+        return f"{INDICATOR_PHRASES[indicator]}: chưa có dữ liệu"
+    return None
+
+
+def results_paragraph(indicators: pd.DataFrame, quarter_label: str, unit: str | None = None,
+                      form06: pd.DataFrame | None = None) -> str:
     """The results paragraph, in the style of the published quarterly report.
 
     Parameters
@@ -90,17 +108,29 @@ def results_paragraph(indicators: pd.DataFrame, quarter_label: str, unit: str | 
     str
         "Trong quý I năm 2024, tỷ lệ hồ sơ TTHC do UBND thị xã tiếp nhận giải quyết đúng hạn đạt
         97,5%; ...; hồ sơ giải quyết đúng hạn tại Trung tâm HCC ... đạt 94,5%, tại xã, phường
-        đạt 98,8%." Clauses whose figure is missing are left out.
+        đạt 98,8%." Clauses whose figure is missing are left out; a rate with eligible
+        dossiers but none whose facts are known says "chưa có dữ liệu"; a rate counted on part
+        of its dossiers says on how many ("tính trên 2.733/3.489 hồ sơ có thông tin"). A unit
+        with no dossier in the period gets that plain statement and no success sentence.
     """
     scope = ALL if unit is None else unit
+    if no_dossiers(indicators, scope):
+        clauses = [
+            c for n, t in RESULT_CLAUSES
+            if definitions.REGISTRY[n].source not in ("dossiers", "catalogue")
+            and (c := _result_clause(indicators, form06, scope, n, t))
+        ]
+        whose = "" if unit is None else f" của {unit_display_name(unit)}"
+        lead = f"Trong kỳ, dữ liệu không có hồ sơ nào{whose}."
+        return lead if not clauses else f"{lead} Trong {quarter_label}, {'; '.join(clauses)}."
     clauses = on_time_clauses(indicators, unit)
     for indicator, template in RESULT_CLAUSES:
-        value = _value(indicators, scope, indicator)
-        if value is not None:
-            clauses.append(template.format(fmt.percent(value)))
+        clause = _result_clause(indicators, form06, scope, indicator, template)
+        if clause:
+            clauses.append(clause)
     days = _value(indicators, scope, "avg_processing_days")
     if days is not None:
-        clauses.append(f"thời gian giải quyết bình quân {fmt.number(days)} ngày làm việc/hồ sơ")
+        clauses.append(f"thời gian giải quyết bình quân {fmt.number_fixed(days)} ngày làm việc/hồ sơ")
     if unit is None:
         centre = centre_clause(indicators)
         if centre:
@@ -116,23 +146,23 @@ def results_paragraph(indicators: pd.DataFrame, quarter_label: str, unit: str | 
 def change_phrase(delta: float | None, against: str) -> str | None:
     """"tăng 1,2 điểm phần trăm so với quý IV năm 2023", "giảm ...", "không thay đổi so với ...".
 
-    A change that rounds to 0,0 is "không thay đổi"; a missing comparison gives None.
+    ``delta`` is the change as displayed (``fmt.shown_change``): "không thay đổi" exactly when
+    the two displayed values are equal; a missing comparison gives None.
     """
     if _missing(delta):
         return None
-    if fmt.rounded(delta).is_zero():
+    shown = fmt.rounded(delta)
+    if shown.is_zero():
         return f"không thay đổi so với {against}"
-    verb = "tăng" if delta > 0 else "giảm"
-    return f"{verb} {fmt.points(delta)} so với {against}"
+    verb = "tăng" if shown > 0 else "giảm"
+    return f"{verb} {fmt.number_fixed(abs(shown))} điểm phần trăm so với {against}"
 
 
 def _changes(row: pd.Series) -> tuple[float | None, float | None]:
-    previous = row.get("change_pp")
-    if _missing(previous) and not _missing(row.get("previous_quarter")):
-        previous = float(row["value"]) - float(row["previous_quarter"])
-    year = row.get("same_quarter_last_year")
-    year_delta = None if _missing(year) else float(row["value"]) - float(year)
-    return (None if _missing(previous) else float(previous)), year_delta
+    # Both changes from the values as displayed (rounded half up to one decimal).
+    previous = fmt.shown_change(row["value"], row.get("previous_quarter"))
+    year = fmt.shown_change(row["value"], row.get("same_quarter_last_year"))
+    return (None if previous is None else float(previous)), (None if year is None else float(year))
 
 
 def _compared(indicators: pd.DataFrame, unit: str | None) -> list[tuple[str, str, str]]:
@@ -228,8 +258,8 @@ def late_sentences(form06: pd.DataFrame, unit: str | None = None) -> list[str]:
     """
     scope = ALL if unit is None else unit
     total = _form06_row(form06, scope)
-    if total is None:
-        return []
+    if total is None or int(total["received_total"]) == 0:
+        return []  # no dossier in the period: the results paragraph says so, nothing to praise
     late, overdue = int(total["resolved_late"]), int(total["pending_overdue"])
     if late == 0:
         sentence = "Trong kỳ không có hồ sơ giải quyết quá hạn"
@@ -240,7 +270,11 @@ def late_sentences(form06: pd.DataFrame, unit: str | None = None) -> list[str]:
         if len(fields):
             names = fields["field"].map(escape_markdown)  # export text: data, never markup
             named = _counts(zip(names, fields["resolved_late"].astype(int), strict=True))
-            sentence += f", chủ yếu thuộc lĩnh vực {_join(named)}"
+            # "chủ yếu" only for a majority of the late dossiers.
+            if 2 * int(fields["resolved_late"].sum()) > late:
+                sentence += f", chủ yếu thuộc lĩnh vực {_join(named)}"
+            else:
+                sentence += f", trong đó nhiều nhất ở lĩnh vực {_join(named)}"
     if overdue:
         sentence += f"; {fmt.number(overdue)} hồ sơ đang giải quyết đã quá hạn"
     sentences = [sentence + "."]
@@ -256,27 +290,41 @@ def late_sentences(form06: pd.DataFrame, unit: str | None = None) -> list[str]:
     return sentences
 
 
-def below_target_sentences(below_target: pd.DataFrame | None, unit: str | None = None) -> list[str]:
-    """Sentences naming the units, fields and indicators below their targets (below_target.csv)."""
+def below_target_sentences(below_target: pd.DataFrame | None, unit: str | None = None,
+                           indicators: pd.DataFrame | None = None, form06: pd.DataFrame | None = None) -> list[str]:
+    """Sentences naming the units, fields and indicators below their targets (below_target.csv).
+
+    With ``indicators`` (and ``form06``), an indicator counted on part of its dossiers says on
+    how many ("tính trên 2.733/3.489 hồ sơ có thông tin"): its value is over known facts only.
+    """
     if below_target is None or below_target.empty:
         return []
     sentences = []
     on_time = below_target[below_target["indicator"] == "on_time_rate"]
     target = on_time["target"].dropna()
-    target_text = f" ({fmt.percent(target.iloc[0])})" if len(target) and target.nunique() == 1 else ""
+    target_text = f" ({fmt.percent_fixed(target.iloc[0])})" if len(target) and target.nunique() == 1 else ""
     if unit is None:
-        named_codes = list(refdata.unit_names())
-        units = on_time[(on_time["field"] == ALL) & on_time["unit_code"].isin(named_codes)]
+        # Units only: a reception point (whose dossiers are its units') is never listed beside
+        # its own units; it keeps its own sentence.
+        unit_codes = set(refdata.load_units()["code"])
+        units = on_time[(on_time["field"] == ALL) & on_time["unit_code"].isin(unit_codes)]
         units = units.sort_values(["value", "unit_code"])
         if len(units):
             named = [
-                f"{unit_display_name(c)} ({fmt.percent(v)})" for c, v in zip(units["unit_code"], units["value"], strict=True)
+                f"{unit_display_name(c)} ({fmt.percent_fixed(v)})" for c, v in zip(units["unit_code"], units["value"], strict=True)
             ]
             sentences.append(f"Đơn vị chưa đạt chỉ tiêu giải quyết hồ sơ đúng hạn{target_text}: {', '.join(named)}.")
+        points = set(refdata.load_reception_points()["code"])
+        centres = on_time[(on_time["field"] == ALL) & on_time["unit_code"].isin(points)].sort_values("unit_code")
+        for code, value in zip(centres["unit_code"], centres["value"], strict=True):
+            sentences.append(
+                f"Tỷ lệ hồ sơ giải quyết đúng hạn tại {_centre_name(code)} đạt {fmt.percent_fixed(value)}, "
+                f"chưa đạt chỉ tiêu{target_text}."
+            )
     scope = ALL if unit is None else unit
     fields = on_time[(on_time["unit_code"] == scope) & (on_time["field"] != ALL)].sort_values(["value", "field"])
     if len(fields):
-        named = [f"{escape_markdown(f)} ({fmt.percent(v)})" for f, v in zip(fields["field"], fields["value"], strict=True)]
+        named = [f"{escape_markdown(f)} ({fmt.percent_fixed(v)})" for f, v in zip(fields["field"], fields["value"], strict=True)]
         sentences.append(f"Lĩnh vực chưa đạt chỉ tiêu giải quyết hồ sơ đúng hạn{target_text}: {', '.join(named)}.")
     others = below_target[(below_target["unit_code"] == scope) & (below_target["field"] == ALL)]
     if unit is None:
@@ -287,21 +335,53 @@ def below_target_sentences(below_target: pd.DataFrame | None, unit: str | None =
     )
     if len(others):
         named = [
-            f"{INDICATOR_PHRASES[n]} đạt {fmt.percent(v)} (chỉ tiêu {fmt.percent(t)})"
+            f"{INDICATOR_PHRASES[n]} đạt {fmt.percent_fixed(v)} (chỉ tiêu {fmt.percent_fixed(t)}"
+            + ("" if indicators is None or not (c := coverage_text(indicators, form06, scope, n)) else f"; {c}")
+            + ")"
             for n, v, t in zip(others["indicator"], others["value"], others["target"], strict=True)
         ]
         sentences.append(f"Chỉ tiêu chưa đạt: {'; '.join(named)}.")
     return sentences
 
 
-def quality_sentences(quality: pd.DataFrame | None, late: int | None, unit: str | None = None) -> list[str]:
-    """Sentences on missing apology slips and appointment dates beyond the statutory time."""
+def apology_unknown_sentence(indicators: pd.DataFrame | None, unit: str | None = None) -> str | None:
+    """"Chưa có thông tin về phiếu xin lỗi của 11 hồ sơ giải quyết quá hạn (UBND xã Thủy Tân:
+    6 hồ sơ, ...)." from the ``unknown`` of ``apology_rate``: late dossiers whose export has no
+    apology column are not blamed, only named as unknown. None when every slip is known."""
+    if indicators is None or "unknown" not in indicators.columns:
+        return None
+    rows = indicators[(indicators["indicator"] == "apology_rate") & (indicators["field"] == ALL)]
+    scope = ALL if unit is None else unit
+    total = rows.loc[rows["unit_code"] == scope, "unknown"]
+    n = 0 if total.empty or _missing(total.iloc[0]) else int(total.iloc[0])
+    if n == 0:
+        return None
+    sentence = f"Chưa có thông tin về phiếu xin lỗi của {fmt.number(n)} hồ sơ giải quyết quá hạn"
+    if unit is None:
+        units = rows[rows["unit_code"].isin(set(refdata.load_units()["code"])) & rows["unknown"].fillna(0).gt(0)]
+        units = units.sort_values(["unknown", "unit_code"], ascending=[False, True])
+        if len(units):
+            named = [f"{unit_display_name(c)}: {fmt.number(int(k))} hồ sơ" for c, k in zip(units["unit_code"], units["unknown"], strict=True)]
+            sentence += f" ({', '.join(named)})"
+    return sentence + "."
+
+
+def quality_sentences(quality: pd.DataFrame | None, late: int | None, unit: str | None = None,
+                      indicators: pd.DataFrame | None = None) -> list[str]:
+    """Sentences on missing apology slips and appointment dates beyond the statutory time.
+
+    Only known facts blame: ``late_without_apology`` counts dossiers known to have no slip;
+    late dossiers whose slip is unknown are named as such (:func:`apology_unknown_sentence`).
+    """
     sentences = []
     without_apology = quality_count(quality, "late_without_apology", unit)
+    unknown = apology_unknown_sentence(indicators, unit)
     if without_apology:
         sentences.append(f"Có {fmt.number(without_apology)} hồ sơ giải quyết quá hạn chưa có phiếu xin lỗi.")
-    elif without_apology == 0 and late:
+    elif without_apology == 0 and late and unknown is None:
         sentences.append("Tất cả hồ sơ giải quyết quá hạn đều có phiếu xin lỗi.")
+    if unknown:
+        sentences.append(unknown)
     beyond = quality_count(quality, "appointment_beyond_statute", unit)
     if beyond:
         sentences.append(
@@ -315,6 +395,7 @@ def shortcomings_paragraph(
     quality: pd.DataFrame | None,
     below_target: pd.DataFrame | None,
     unit: str | None = None,
+    indicators: pd.DataFrame | None = None,
 ) -> str:
     """The "tồn tại, hạn chế" paragraph: late dossiers, who and what is below target, slips.
 
@@ -330,7 +411,7 @@ def shortcomings_paragraph(
     late = None if total is None else int(total["resolved_late"])
     sentences = (
         late_sentences(form06, unit)
-        + below_target_sentences(below_target, unit)
-        + quality_sentences(quality, late, unit)
+        + below_target_sentences(below_target, unit, indicators, form06)
+        + quality_sentences(quality, late, unit, indicators)
     )
     return " ".join(sentences)
