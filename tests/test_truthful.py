@@ -253,3 +253,27 @@ class TestRawDirForAnyFolder:
         done = subprocess.run([sys.executable, "-c", "from cchc_analysis import config; print(config.DEFAULT_RAW_DIR == config.SAMPLE_DIR)"],
                               env=env, capture_output=True, text=True, timeout=120, check=True)
         assert done.stdout.strip() == "True"
+
+
+class TestBlankYesNoCell:
+    """A blank yes/no cell is unknown where the file spells "no" out, "no" under x/blank."""
+
+    @pytest.fixture(scope="class")
+    def dossiers(self, tmp_path_factory):
+        raw = tmp_path_factory.mktemp("blank") / "raw"
+        spelled = [vi_row("SP-1", n=1, flags=("Có", "x", "", "Không", "", "")),
+                   vi_row("SP-2", n=2, flags=("Không", "x", "", "Không", "", "")),
+                   vi_row("SP-3", n=3, flags=("", "x", "", "Không", "", ""))]
+        marked = [vi_row("XB-1", n=1, reception="UBND xã Thủy Tân", flags=("x", "x", "", "Không", "", "")),
+                  vi_row("XB-2", n=2, reception="UBND xã Thủy Tân", flags=("", "x", "", "Không", "", ""))]
+        write_csv(raw / "spelled.csv", [VI_HEADER, *spelled])
+        write_csv(raw / "marked.csv", [VI_HEADER, *marked])
+        clean(raw, raw.parent / "processed")
+        frame = load_processed(raw.parent / "processed").dossiers.set_index("dossier_id")
+        return frame["digitised_input"].astype(object).where(frame["digitised_input"].notna(), None).to_dict()
+
+    def test_blank_is_unknown_in_a_file_that_spells_no(self, dossiers):
+        assert (dossiers["SP-1"], dossiers["SP-2"], dossiers["SP-3"]) == (True, False, None)
+
+    def test_blank_is_no_under_the_x_blank_convention(self, dossiers):
+        assert (dossiers["XB-1"], dossiers["XB-2"]) == (True, False)

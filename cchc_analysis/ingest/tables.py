@@ -219,6 +219,24 @@ def _word_check(rows, name, parser, reason, expected):
     return out, (reason, bad & raw.notna(), message)
 
 
+def _blank_is_unknown_where_no_is_spelled(flag: pd.Series, rows: pd.DataFrame, name: str) -> pd.Series:
+    """A blank yes/no cell is "no" only under the x/blank convention, else unknown.
+
+    In a file whose column spells "no" out somewhere (Không, 0, False), a blank cell says
+    nothing: it becomes unknown (DESIGN §8). In a file whose column only marks "yes" (x, Có)
+    and leaves the rest blank, the blank is that file's way of writing "no" and stays "no".
+    Decided per file (``file_order``), vectorised.
+    """
+    if name not in rows:
+        return flag
+    raw = _text(rows, name)
+    blank = raw.notna() & raw.fillna("").str.strip().eq("")
+    spelled_no = flag.eq(False).fillna(False) & ~blank
+    file_of = rows["file_order"] if "file_order" in rows else pd.Series(0, index=rows.index)
+    files = file_of[spelled_no.to_numpy(dtype=bool)].unique()
+    return flag.mask(blank & file_of.isin(files))
+
+
 def _before_message(first: str, second: str, a: pd.Series, b: pd.Series):
     return lambda at: (  # noqa: E731
         f"{first} " + a.iloc[at].dt.strftime("%d/%m/%Y") + f" is before {second} " + b.iloc[at].dt.strftime("%d/%m/%Y")
@@ -256,6 +274,7 @@ def typed_dossiers(rows: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
     value_checks, flags = [], {}
     for name in BOOLEAN_FIELDS:
         flags[name], check = _word_check(rows, name, V.parsed_booleans, "unparseable_value", "yes/no (Có/Không, x, 1/0, True/False)")
+        flags[name] = _blank_is_unknown_where_no_is_spelled(flags[name], rows, name)
         value_checks.append(check)
     supplements, check = _word_check(rows, "supplement_count", V.parsed_counts, "unparseable_value", "a whole number")
     value_checks.append(check)

@@ -39,8 +39,8 @@ _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 
 _TRUE = ("co", "x", "1", "true", "yes", "y", "da co", "da", "v", "co phi")
 _FALSE = ("", "khong", "0", "false", "no", "n", "chua", "khong co", "k")
-#: Yes/no words -> value. A blank cell in an existing yes/no column means "no" (the "x/blank"
-#: convention of the list screens).
+#: Yes/no words -> value. A blank cell reads as "no" here (the "x/blank" convention of the list
+#: screens); ingest.tables makes it unknown in a file whose column spells "no" out.
 BOOLEANS: dict[str, bool] = {**dict.fromkeys(_TRUE, True), **dict.fromkeys(_FALSE, False)}
 
 #: Status wordings (ASCII keys) -> national status code 1..10 (DESIGN §4).
