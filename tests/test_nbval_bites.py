@@ -131,7 +131,7 @@ COMMITTED = ("01_clean", "02_indicators", "03_report", "explore")
 #: The parameters each notebook uses, and only those (``papermill --help-notebook`` lists them).
 PARAMETERS = {
     "01_clean": ["raw_dir", "processed_dir"],
-    "02_indicators": ["quarter", "period", "unit", "processed_dir", "output_dir", "engine"],
+    "02_indicators": ["quarter", "period", "unit", "processed_dir", "output_dir", "engine", "as_of"],
     "03_report": ["quarter", "period", "unit", "output_dir"],
     "explore": ["quarter", "period", "unit", "processed_dir", "output_dir", "field", "procedure", "channel"],
 }

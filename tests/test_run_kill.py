@@ -52,7 +52,7 @@ class TestImpossibleQuarter:
         assert _main(command, "--quarter", "0000Q1") == 2
         err = capsys.readouterr().err
         errors = [line for line in err.splitlines() if not line.startswith(("usage:", " "))]
-        assert errors == [f"cchc {command}: error: argument --quarter: quý '0000Q1': year 0000 is outside 2000–2100"]
+        assert errors == [f"cchc {command}: error: argument --quarter: kỳ báo cáo '0000Q1': year 0000 is outside 2000–2100"]
         assert "Traceback" not in err
 
 

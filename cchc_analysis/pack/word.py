@@ -14,6 +14,8 @@ Only these attributes of ``tables`` are used (a ``QuarterTables`` or anything sh
 
 from __future__ import annotations
 
+import zipfile
+
 import math
 from pathlib import Path
 
@@ -247,5 +249,18 @@ def write_word_draft(tables, out_path: str | Path, manual_input: str | Path | No
         doc = DocxTemplate(str(template))
         doc.render(context, autoescape=True)
         doc.save(str(tmp))
+        _fix_zip_times(tmp)
 
     return atomic_write(out_path, render)
+
+
+def _fix_zip_times(path: Path) -> None:
+    """Give every member of the saved .docx the same fixed time stamp, so the same figures give
+    the same bytes (zip members otherwise carry the time of writing)."""
+    with zipfile.ZipFile(path) as source:
+        members = [(info, source.read(info)) for info in source.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for info, data in members:
+            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type, fixed.external_attr = zipfile.ZIP_DEFLATED, info.external_attr
+            target.writestr(fixed, data)
