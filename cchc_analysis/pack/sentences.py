@@ -66,11 +66,11 @@ def form06_sentence(f: pd.Series) -> str:
 def _rate_phrase(row: pd.Series | None) -> str:
     if row is None or _missing(row["value"]):
         return "chưa có số liệu"
-    text = f"đạt {fmt.percent(row['value'])}"
+    text = f"đạt {fmt.percent_fixed(row['value'])}"
     if not _missing(row["target"]):
         met = row["meets_target"]
         verdict = "" if met is pd.NA or _missing(met) else (", đạt mục tiêu" if bool(met) else ", chưa đạt mục tiêu")
-        text += f" (mục tiêu {fmt.percent(row['target'])}{verdict})"
+        text += f" (mục tiêu {fmt.percent_fixed(row['target'])}{verdict})"
     return text
 
 
@@ -85,7 +85,7 @@ def tthc_paragraphs(tables, unit: str | None) -> list[str]:
     line = f"Tỷ lệ hồ sơ giải quyết đúng hạn và trước hạn {_rate_phrase(_indicator(tables, code, 'on_time_rate'))}"
     if unit is None:
         by_level = [(lvl, _indicator(tables, lvl, "on_time_rate")) for lvl in LEVELS]
-        parts = [f"{SECTION_LEVELS[lvl]} {fmt.percent(r['value'])}" for lvl, r in by_level if r is not None and not _missing(r["value"])]
+        parts = [f"{SECTION_LEVELS[lvl]} {fmt.percent_fixed(r['value'])}" for lvl, r in by_level if r is not None and not _missing(r["value"])]
         if parts:
             line += "; trong đó: " + ", ".join(parts)
     out.append(line + ".")
@@ -133,7 +133,7 @@ def _apology_paragraph(tables, code: str) -> str:
     missing = int(row["denominator"]) - int(row["numerator"])
     return (
         f"Đã gửi phiếu xin lỗi đối với {_n(row['numerator'])}/{_n(row['denominator'])} hồ sơ giải quyết quá hạn "
-        f"({fmt.percent(row['value'])}){_unknown_note(row)}; còn {_n(missing)} hồ sơ quá hạn chưa có phiếu xin lỗi."
+        f"({fmt.percent_fixed(row['value'])}){_unknown_note(row)}; còn {_n(missing)} hồ sơ quá hạn chưa có phiếu xin lỗi."
     )
 
 
@@ -146,10 +146,10 @@ def _pakn_paragraph(tables, code: str) -> str | None:
     text = (f"Phản ánh, kiến nghị về quy định hành chính và giải quyết TTHC: tiếp nhận {_n(handled['denominator'])} "
             f"(kể cả kỳ trước chuyển sang), đã xử lý {_n(handled['numerator'])}")  # fmt: skip
     if not _missing(handled["value"]):
-        text += f" ({fmt.percent(handled['value'])})"
+        text += f" ({fmt.percent_fixed(handled['value'])})"
     on_time = _indicator(tables, code, "pakn_on_time_rate")
     if on_time is not None and not _missing(on_time["value"]):
-        text += f", trong đó đúng hạn {_n(on_time['numerator'])}/{_n(on_time['denominator'])} ({fmt.percent(on_time['value'])})"
+        text += f", trong đó đúng hạn {_n(on_time['numerator'])}/{_n(on_time['denominator'])} ({fmt.percent_fixed(on_time['value'])})"
     return text + "."
 
 
@@ -189,13 +189,13 @@ def comparison_paragraphs(tables, period: Period, unit: str | None) -> list[str]
             continue
         parts = []
         if previous != year_ago and not _missing(row["previous_quarter"]):
-            parts.append(f"so với {previous.label_vi()} ({fmt.percent(row['previous_quarter'])}) "
+            parts.append(f"so với {previous.label_vi()} ({fmt.percent_fixed(row['previous_quarter'])}) "
                          f"{_change(row['value'], row['previous_quarter'])}")  # fmt: skip
         if not _missing(row["same_quarter_last_year"]):
-            parts.append(f"so với cùng kỳ {year_ago.label_vi()} ({fmt.percent(row['same_quarter_last_year'])}) "
+            parts.append(f"so với cùng kỳ {year_ago.label_vi()} ({fmt.percent_fixed(row['same_quarter_last_year'])}) "
                          f"{_change(row['value'], row['same_quarter_last_year'])}")  # fmt: skip
         if parts:
-            out.append(f"- {INDICATOR_LABELS[name]} {fmt.percent(row['value'])}: {'; '.join(parts)}.")
+            out.append(f"- {INDICATOR_LABELS[name]} {fmt.percent_fixed(row['value'])}: {'; '.join(parts)}.")
     if out:
         return ["So sánh với các kỳ trước:", *out]
     return ["Không có số liệu kỳ trước để so sánh."]
@@ -208,15 +208,15 @@ def shortcoming_paragraphs(tables, unit: str | None) -> list[str]:
     bt = tables.below_target
     own = bt[(bt["unit_code"] == code) & (bt["field"] == "ALL")]
     for _, r in own.iterrows():
-        out.append(f"- {INDICATOR_LABELS.get(r['indicator'], r['indicator'])} đạt {fmt.percent(r['value'])}, "
-                   f"chưa đạt mục tiêu {fmt.percent(r['target'])}.")  # fmt: skip
+        out.append(f"- {INDICATOR_LABELS.get(r['indicator'], r['indicator'])} đạt {fmt.percent_fixed(r['value'])}, "
+                   f"chưa đạt mục tiêu {fmt.percent_fixed(r['target'])}.")  # fmt: skip
     if unit is None:
         names = refdata.unit_names()
         late_units = bt[(bt["indicator"] == "on_time_rate") & (bt["field"] == "ALL") & bt["unit_code"].isin(_unit_codes())]
         late_units = late_units.sort_values(["value", "unit_code"])
         if len(late_units):
             out.append("- Đơn vị có tỷ lệ giải quyết đúng hạn dưới mục tiêu: " + ", ".join(
-                f"{names.get(u, u)} ({fmt.percent(v)})" for u, v in zip(late_units["unit_code"], late_units["value"], strict=True)) + ".")
+                f"{names.get(u, u)} ({fmt.percent_fixed(v)})" for u, v in zip(late_units["unit_code"], late_units["value"], strict=True)) + ".")
     f = _form06(tables, code)
     if f is not None and int(f["pending_overdue"]) > 0:
         out.append(f"- Còn {_n(f['pending_overdue'])} hồ sơ đang giải quyết đã quá hạn.")

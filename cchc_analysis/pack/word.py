@@ -71,14 +71,11 @@ def _count(value) -> str:
 def _value(indicator: str, value) -> str:
     if indicator == "avg_processing_days":
         return fmt.number(value)
-    return fmt.percent(value)
+    return fmt.percent_fixed(value)
 
 
 def _signed(value) -> str:
-    if fmt._is_missing(value):  # noqa: SLF001 (the one missing-value rule of fmt)
-        return fmt.MISSING
-    r = fmt.rounded(value)
-    return ("+" if r > 0 else "-" if r < 0 else "") + fmt.number(abs(r))
+    return fmt.signed_points(value)  # "+0,8", "−0,8" (U+2212), "0,0"
 
 
 # --------------------------------------------------------------------------- annex rows
@@ -155,7 +152,7 @@ def ranking_rows(tables, unit: str | None) -> list[dict]:
     return [
         {"rank": str(int(r["rank"])), "unit": str(r["unit_name"]), "level": LEVEL_LABELS.get(str(r["level"]), str(r["level"])),
          "resolved": _count(r["resolved_total"]), "on_time": _count(r["resolved_on_time_or_early"]),
-         "rate": fmt.percent(r["on_time_rate"])}  # fmt: skip
+         "rate": fmt.percent_fixed(r["on_time_rate"])}  # fmt: skip
         for _, r in rank.iterrows()
     ]
 
