@@ -33,7 +33,8 @@ CATALOGUE_COLUMNS = [
 ]
 
 
-def _read_csv(name: str, required: list[str]) -> pd.DataFrame:
+def read_reference_csv(name: str, required: list[str]) -> pd.DataFrame:
+    """A reference CSV (the copy in data/reference/ if any) as stripped text, with its columns checked."""
     path = reference_path(name)
     try:
         frame = pd.read_csv(path, comment="#", dtype=str, keep_default_na=False)
@@ -59,7 +60,7 @@ def load_units() -> pd.DataFrame:
         ``code, name, short_name, level, valid_from, valid_to``; missing ``valid_from`` /
         ``valid_to`` mean open-ended.
     """
-    units = _read_csv("units.csv", ["code", "name", "short_name", "level", "valid_from", "valid_to"])
+    units = read_reference_csv("units.csv", ["code", "name", "short_name", "level", "valid_from", "valid_to"])
     bad = ~units["level"].isin(["tinh", "huyen", "xa"])
     if bad.any():
         row = int(bad.to_numpy().argmax()) + 2
@@ -84,7 +85,7 @@ def units_valid_on(day: date | str) -> pd.DataFrame:
 @functools.cache
 def load_crosswalk() -> pd.DataFrame:
     """Old unit -> new unit of the 2025 reorganisation: ``old_code, new_code, effective``."""
-    cw = _read_csv("crosswalk.csv", ["old_code", "new_code", "effective"])
+    cw = read_reference_csv("crosswalk.csv", ["old_code", "new_code", "effective"])
     cw["effective"] = _dates(cw["effective"])
     return cw
 
@@ -92,7 +93,7 @@ def load_crosswalk() -> pd.DataFrame:
 @functools.cache
 def load_reception_points() -> pd.DataFrame:
     """Reception centres that are not units themselves: ``code, name, valid_from, valid_to``."""
-    points = _read_csv("reception_points.csv", ["code", "name", "valid_from", "valid_to"])
+    points = read_reference_csv("reception_points.csv", ["code", "name", "valid_from", "valid_to"])
     points["valid_from"] = _dates(points["valid_from"])
     points["valid_to"] = _dates(points["valid_to"])
     return points
@@ -104,7 +105,7 @@ def load_default_reception() -> pd.DataFrame:
 
     A unit absent from this table receives its own dossiers.
     """
-    table = _read_csv(
+    table = read_reference_csv(
         "default_reception.csv", ["unit_code", "reception_code", "valid_from", "valid_to"]
     )
     table["valid_from"] = _dates(table["valid_from"])
@@ -118,7 +119,7 @@ def load_catalogue() -> pd.DataFrame:
 
     ``statutory_days`` is an integer number of working days (0 = same day); the flags are bool.
     """
-    cat = _read_csv("procedures.csv", CATALOGUE_COLUMNS)
+    cat = read_reference_csv("procedures.csv", CATALOGUE_COLUMNS)
     if cat["procedure_code"].duplicated().any():
         dup = cat.loc[cat["procedure_code"].duplicated(), "procedure_code"].iloc[0]
         raise ConfigError(f"procedures.csv: procedure code {dup} appears twice")

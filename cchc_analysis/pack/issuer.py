@@ -16,7 +16,7 @@ import pandas as pd
 
 from .. import refdata
 from ..config import reference_path
-from ..errors import ConfigError, InputError
+from ..errors import InputError
 
 ISSUERS_FILE = "issuers.csv"
 ISSUER_COLUMNS = [
@@ -54,15 +54,7 @@ def _unit_names(unit: str) -> dict[str, str]:
 
 
 def _read_issuers() -> pd.DataFrame:
-    path = reference_path(ISSUERS_FILE)
-    try:
-        table = pd.read_csv(path, comment="#", dtype=str, keep_default_na=False)
-    except FileNotFoundError as exc:
-        raise ConfigError(f"reference file {ISSUERS_FILE} not found at {path}") from exc
-    missing = [c for c in ISSUER_COLUMNS if c not in table.columns]
-    if missing:
-        raise ConfigError(f"reference file {path}: missing column(s) {missing}")
-    return table.apply(lambda s: s.str.strip())
+    return refdata.read_reference_csv(ISSUERS_FILE, ISSUER_COLUMNS)
 
 
 def _valid(table: pd.DataFrame, day: date) -> pd.Series:
