@@ -104,6 +104,25 @@ class TestIndicatorsTable:
         assert (row["Kết quả"], row["Đánh giá"]) == ("–", "–")
 
 
+class TestIndicatorsTableCumulative:
+    def test_quarter_compares_with_the_previous_quarter(self):
+        table = nd.indicators_table(_indicator_rows())
+        assert list(table.columns[3:6]) == ["Quý trước", "Cùng kỳ năm trước", "Tăng/giảm so với quý trước"]
+
+    def test_cumulative_period_compares_with_the_same_period_a_year_earlier(self):
+        # for 6 tháng / 9 tháng / năm the previous_quarter column holds the year-earlier value
+        row = nd.indicators_table(_indicator_rows(previous_quarter=96.0, same_quarter_last_year=96.0, change_pp=1.5372),
+                                  cumulative=True).loc["Tỷ lệ giải quyết đúng hạn"]
+        assert (list(row.index[3:5]), row["Cùng kỳ năm trước"], row["Tăng/giảm so với cùng kỳ năm trước"],
+                "Quý trước" in row.index) == (
+            ["Cùng kỳ năm trước", "Tăng/giảm so với cùng kỳ năm trước"], "96%", nd.fmt.points(1.5372), False)
+
+    def test_unit_comparison_labels_the_year_earlier_column(self):
+        table = nd.unit_comparison_table(_indicator_rows(unit_code="p-phu-bai", previous_quarter=99.0), cumulative=True)
+        assert (list(table.columns), table.iloc[0]["Cùng kỳ năm trước"]) == (
+            ["Tỷ lệ giải quyết đúng hạn", "Mẫu số", "Cùng kỳ năm trước", "Đánh giá"], "99%")
+
+
 class TestUnitComparisonTable:
     def test_lists_units_best_first_and_leaves_out_units_with_nothing_to_rate(self):
         frame = pd.concat([
