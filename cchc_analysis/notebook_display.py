@@ -282,9 +282,15 @@ def unit_comparison_table(indicators: pd.DataFrame, indicator: str = "on_time_ra
 
 
 def quality_table(quality: pd.DataFrame) -> pd.DataFrame:
-    """Data-quality checks summed over units: check, count, explanation (Vietnamese note)."""
+    """Data-quality checks for the whole area: check, count, explanation (Vietnamese note).
+
+    A check's ``ALL`` row is its area total (quality.csv also lists the units behind it, which
+    are not added again); a check without one is summed over its units.
+    """
     if quality.empty:
         return pd.DataFrame(columns=["Kiểm tra", "Số lượng", "Ghi chú"]).set_index("Kiểm tra")
+    has_total = quality["check"].isin(quality.loc[quality["unit_code"] == ALL, "check"])
+    quality = quality[~has_total | (quality["unit_code"] == ALL)]
     grouped = quality.groupby("check", sort=True).agg(count=("count", "sum"), note=("note", "first"))
     grouped = grouped.reset_index()
     return pd.DataFrame({

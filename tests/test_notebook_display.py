@@ -139,6 +139,13 @@ class TestQualityTable:
         q = pd.DataFrame({"check": ["late_without_apology"] * 2, "unit_code": ["a", "b"], "count": [3, 4], "note": ["Thiếu phiếu xin lỗi"] * 2})
         assert nd.quality_table(q).loc["late_without_apology", "Số lượng"] == "7"
 
+    def test_an_all_row_is_the_total_and_its_units_are_not_added_again(self):
+        q = pd.DataFrame({"check": ["procedure_not_in_catalogue"] * 3 + ["integrity:finished_outside_hours"] * 2,
+                          "unit_code": ["ALL", "p-thuy-chau", "x-thuy-tan", "ALL", "p-phu-bai"],
+                          "count": [7, 4, 3, 50, 50], "note": ["ngoài danh mục"] * 3 + ["ngoài giờ"] * 2})
+        table = nd.quality_table(q)
+        assert table["Số lượng"].to_dict() == {"integrity:finished_outside_hours": "50", "procedure_not_in_catalogue": "7"}
+
 
 class TestFilterDossiers:
     def test_filters_by_unit_and_channel(self):
