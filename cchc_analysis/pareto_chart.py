@@ -73,7 +73,8 @@ def late_pareto(pareto: pd.DataFrame, quarter_label: str | None = None, top: int
         line_ax.plot(x, rows["cumulative_share"], color="#000000", marker="o", linestyle="-", linewidth=1.6)
         for i, share in zip(x, rows["cumulative_share"], strict=True):
             line_ax.annotate(fmt.percent(share), (i, share), xytext=(0, 7), textcoords="offset points",
-                             ha="center", fontsize=8)
+                             ha="center", fontsize=8,
+                             bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.8, "alpha": 0.9})
         line_ax.axhline(PARETO_LINE, color="#555555", linestyle="--", linewidth=1.0)
         line_ax.set_ylim(0, 110)
         line_ax.yaxis.set_major_formatter(percent_formatter())
