@@ -23,6 +23,7 @@ from IPython.display import Markdown, display
 
 from . import fmt, refdata, schema
 from .labels import INDICATOR_LABELS, LEVEL_LABELS
+from .report_document import comparison_labels, is_cumulative
 from .safe_text import escape_markdown
 
 ALL = "ALL"
@@ -229,15 +230,19 @@ def form06_table(form06: pd.DataFrame, unit_code: str = ALL) -> pd.DataFrame:
     return form06_counts(form06, unit_code).map(_int)
 
 
-def indicators_table(indicators: pd.DataFrame, unit_code: str = ALL, field: str = ALL) -> pd.DataFrame:
+def indicators_table(indicators: pd.DataFrame, unit_code: str = ALL, field: str = ALL,
+                     cumulative: bool = False) -> pd.DataFrame:
     """The indicators of one unit and field with comparisons, targets and whether they are met.
 
     Indicators without a value in the quarter (no denominator) show "–", never 0 or 100; one
     with eligible dossiers but none whose facts are known shows "chưa có dữ liệu". The
     dossiers left out for an unknown fact and the coverage are shown beside the counts; the
     change is signed ("+0,8", "−0,8", "0,0"). ``one_stop_rate`` is labelled as a catalogue fact.
+    ``cumulative`` (6 tháng, 9 tháng, năm): the previous value is the same period a year
+    earlier, shown once as "Cùng kỳ năm trước" with the change against it.
     """
     rows = indicators[(indicators["unit_code"] == unit_code) & (indicators["field"] == field)]
+    previous, change = comparison_labels(cumulative)
     records = []
     for row in rows.itertuples(index=False):
         name = row.indicator
@@ -254,17 +259,19 @@ def indicators_table(indicators: pd.DataFrame, unit_code: str = ALL, field: str 
             "Mẫu số": _int(row.denominator),
             "Không có thông tin": _int(unknown),
             "Độ bao phủ": _pct(coverage),
-            "Quý trước": _indicator_value(name, row.previous_quarter),
-            "Cùng kỳ năm trước": _indicator_value(name, row.same_quarter_last_year),
-            "Tăng/giảm so với quý trước": _pp(row.change_pp) if name != "avg_processing_days" else fmt.MISSING,
+            previous: _indicator_value(name, row.previous_quarter),
+            **({} if cumulative else {"Cùng kỳ năm trước": _indicator_value(name, row.same_quarter_last_year)}),
+            change: _pp(row.change_pp) if name != "avg_processing_days" else fmt.MISSING,
             "Chỉ tiêu": _indicator_value(name, row.target),
             "Đánh giá": fmt.MISSING if pd.isna(met) or pd.isna(row.value) else ("Đạt" if bool(met) else "Chưa đạt"),
         })
     return pd.DataFrame.from_records(records).set_index("Chỉ số") if records else pd.DataFrame()
 
 
-def unit_comparison_table(indicators: pd.DataFrame, indicator: str = "on_time_rate") -> pd.DataFrame:
-    """One indicator for every unit (field ``ALL``), best first; units without a value last.
+def unit_comparison_table(indicators: pd.DataFrame, indicator: str = "on_time_rate",
+                          cumulative: bool = False) -> pd.DataFrame:
+    """One indicator for every unit (field ``ALL``), best first; units without a value last
+    (``cumulative``: the previous value is the same period a year earlier).
 
     Units with nothing to rate in the quarter (denominator 0: e.g. wards created after it, kept
     in the indicator table for comparisons) are left out.
@@ -277,7 +284,7 @@ def unit_comparison_table(indicators: pd.DataFrame, indicator: str = "on_time_ra
         "Đơn vị": rows["unit_code"].map(unit_label).to_numpy(),
         INDICATOR_LABELS.get(indicator, indicator): [_indicator_value(indicator, v) for v in rows["value"]],
         "Mẫu số": rows["denominator"].map(_int).to_numpy(),
-        "Quý trước": [_indicator_value(indicator, v) for v in rows["previous_quarter"]],
+        comparison_labels(cumulative)[0]: [_indicator_value(indicator, v) for v in rows["previous_quarter"]],
         "Đánh giá": [
             fmt.MISSING if pd.isna(v) or pd.isna(m) else ("Đạt" if bool(m) else "Chưa đạt")
             for v, m in zip(rows["value"], rows["meets_target"], strict=True)
@@ -286,9 +293,15 @@ def unit_comparison_table(indicators: pd.DataFrame, indicator: str = "on_time_ra
 
 
 def quality_table(quality: pd.DataFrame) -> pd.DataFrame:
-    """Data-quality checks summed over units: check, count, explanation (Vietnamese note)."""
+    """Data-quality checks for the whole area: check, count, explanation (Vietnamese note).
+
+    A check's ``ALL`` row is its area total (quality.csv also lists the units behind it, which
+    are not added again); a check without one is summed over its units.
+    """
     if quality.empty:
         return pd.DataFrame(columns=["Kiểm tra", "Số lượng", "Ghi chú"]).set_index("Kiểm tra")
+    has_total = quality["check"].isin(quality.loc[quality["unit_code"] == ALL, "check"])
+    quality = quality[~has_total | (quality["unit_code"] == ALL)]
     grouped = quality.groupby("check", sort=True).agg(count=("count", "sum"), note=("note", "first"))
     grouped = grouped.reset_index()
     return pd.DataFrame({
@@ -312,8 +325,9 @@ def show_quarter_tables(tables: Any, unit: str | None = None) -> None:
         + (f"\n\n{synthetic_notice(True)}" if tables.synthetic else "")
     )
     show_table(form06_table(tables.form06, code), f"Biểu số 06/VPCP/KSTT – {unit_label(code)}, {label}")
-    show_table(indicators_table(tables.indicators, code), f"Các chỉ số – {unit_label(code)}")
-    show_table(unit_comparison_table(tables.indicators), "Tỷ lệ giải quyết đúng hạn theo đơn vị")
+    cumulative = is_cumulative(tables)
+    show_table(indicators_table(tables.indicators, code, cumulative=cumulative), f"Các chỉ số – {unit_label(code)}")
+    show_table(unit_comparison_table(tables.indicators, cumulative=cumulative), "Tỷ lệ giải quyết đúng hạn theo đơn vị")
     show_table(quality_table(tables.quality), "Kiểm tra chất lượng dữ liệu")
 
 
@@ -354,13 +368,17 @@ def report_title(tables: Any, unit: str | None = None) -> str:
 def write_unit_pack(tables: Any, output_dir: Any, unit: str) -> dict:
     """A unit's own Word draft and annex workbook (issued by the unit), next to the area's:
     ``<period>/bao_cao_<period>_<unit>.docx`` and ``chi_so_<period>_<unit>.xlsx``, with the
-    unit's rows of the watch list. Written by notebook 03 when it runs for ``unit``."""
+    unit's rows of the watch list and of the integrity checks' dossier codes. Written by notebook 03 when it runs for ``unit``."""
     from . import pack
     from .report_document import for_unit, load_score_tables
 
     scored = load_score_tables(output_dir, tables.quarter)
     watch = for_unit(scored, unit).frames["watchlist"] if scored is not None else None
-    return pack.write_report_pack(tables, output_dir, unit=unit, watchlist=watch)
+    codes = None
+    if scored is not None and "unit_code" in scored.frames["integrity_dossiers"]:
+        codes = scored.frames["integrity_dossiers"]
+        codes = codes[codes["unit_code"].astype("str") == unit]
+    return pack.write_report_pack(tables, output_dir, unit=unit, watchlist=watch, integrity_dossiers=codes)
 
 
 def figure_png(fig: Any) -> bytes:
@@ -437,11 +455,18 @@ def show_report(tables: Any, unit: str | None = None, output_dir: Any = None) ->
                 "trend": charts.trend(tables.history, unit_code=unit, quarter_label=label)}
     else:
         figs = charts.figures(tables)
+    if scored is not None and "late" in rd.pareto_for(scored, unit):
+        from .pareto_chart import late_pareto
+
+        figs["late_pareto"] = late_pareto(rd.pareto_for(scored, unit), label)
     for number, (name, fig) in enumerate(figs.items(), start=1):
         caption, alt = rd.figure_texts(name, number, label)
         show_figure(fig, caption, alt)
     show_markdown("### Bảng số liệu chính")
-    show_styled(rd.indicators_styler(tables.indicators, code), f"Bảng 1. Các chỉ số – {unit_label(code)}")
+    cumulative = rd.is_cumulative(tables)
+    show_styled(rd.indicators_styler(tables.indicators, code, cumulative=cumulative),
+                f"Bảng 1. Các chỉ số – {unit_label(code)}")
     show_styled(rd.form06_styler(form06_counts(tables.form06, code)), f"Bảng 2. Biểu số 06/VPCP/KSTT – {unit_label(code)}")
     if not unit:
-        show_styled(rd.unit_comparison_styler(tables.indicators), "Bảng 3. Tỷ lệ giải quyết đúng hạn theo đơn vị")
+        show_styled(rd.unit_comparison_styler(tables.indicators, cumulative=cumulative),
+                    "Bảng 3. Tỷ lệ giải quyết đúng hạn theo đơn vị")

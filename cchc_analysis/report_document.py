@@ -23,7 +23,8 @@ from .labels import INDICATOR_LABELS, LEVEL_LABELS
 
 ALL = "ALL"
 MINUS = "\u2212"
-#: Caption (after "Hình n.") and Vietnamese alt text of each chart of ``charts.CHARTS``.
+#: Caption (after "Hình n.") and Vietnamese alt text of each chart of ``charts.CHARTS`` and of
+#: the late Pareto (``pareto_chart``, drawn from the score files).
 FIGURE_TEXTS = {
     "on_time_by_unit": ("Tỷ lệ hồ sơ giải quyết đúng hạn theo đơn vị, {label}",
                         "Biểu đồ cột: tỷ lệ hồ sơ giải quyết đúng hạn của từng đơn vị so với chỉ tiêu, {label}; "
@@ -43,6 +44,10 @@ FIGURE_TEXTS = {
     "late_heatmap": ("Hồ sơ giải quyết quá hạn theo đơn vị và lĩnh vực, {label}",
                      "Bản đồ nhiệt: số hồ sơ giải quyết quá hạn ở mỗi cặp đơn vị và lĩnh vực, {label}; ô càng "
                      "đậm càng nhiều hồ sơ."),
+    "late_pareto": ("Các cặp thủ tục – đơn vị có nhiều hồ sơ quá hạn nhất, {label}",
+                    "Biểu đồ Pareto: cột gạch chéo là số hồ sơ quá hạn (đã giải quyết quá hạn và đang quá hạn) "
+                    "của tối đa 10 cặp thủ tục – đơn vị nhiều nhất, nhiều nhất đứng đầu; đường liền có điểm tròn "
+                    "là tỷ lệ cộng dồn trên tổng số hồ sơ quá hạn, đường đứt nét là mốc 80%, {label}."),
 }
 
 
@@ -119,6 +124,23 @@ def signed(value: Any) -> str:
     return ("+" if r > 0 else MINUS if r < 0 else "") + fmt.number(abs(r))
 
 
+def comparison_labels(cumulative: bool = False) -> tuple[str, str]:
+    """Labels of the "previous" value and of the change against it.
+
+    A quarter is compared with the quarter before; a 6-month, 9-month or year report
+    (``Period.is_cumulative``) with the same period a year earlier, which the ``previous_quarter``
+    column then holds.
+    """
+    if cumulative:
+        return "Cùng kỳ năm trước", "Tăng/giảm so với cùng kỳ năm trước"
+    return "Quý trước", "Tăng/giảm so với quý trước"
+
+
+def is_cumulative(tables: Any) -> bool:
+    """True when ``tables`` is a 6-month, 9-month or year report."""
+    return bool(getattr(tables.quarter, "is_cumulative", False))
+
+
 def _value_formatter(indicator: str):
     if indicator == "avg_processing_days":
         return lambda v: fmt.MISSING if pd.isna(v) else fmt.number(float(v))
@@ -132,18 +154,24 @@ def _count(v: Any) -> str:
 UNMET_STYLE = "background-color: #f6e3dd; font-weight: bold;"
 
 
-def indicators_styler(indicators: pd.DataFrame, unit_code: str = ALL, field: str = ALL, uuid: str = "chi_so"):
-    """The indicators of one unit and field as a Styler: numbers kept, unmet targets marked."""
+def indicators_styler(indicators: pd.DataFrame, unit_code: str = ALL, field: str = ALL, uuid: str = "chi_so",
+                      cumulative: bool = False):
+    """The indicators of one unit and field as a Styler: numbers kept, unmet targets marked.
+
+    ``cumulative``: a 6-month, 9-month or year report, whose previous value is the same period
+    a year earlier (one "Cùng kỳ năm trước" column, the change against it).
+    """
     rows = indicators[(indicators["unit_code"] == unit_code) & (indicators["field"] == field)].reset_index(drop=True)
     met = rows["meets_target"].astype("boolean")
+    previous, change = comparison_labels(cumulative)
+    change = f"{change} (điểm %)"
     frame = pd.DataFrame({
         "Kết quả": rows["value"].astype("Float64"),
         "Tử số": rows["numerator"].astype("Float64").where(rows["indicator"] != "avg_processing_days"),
         "Mẫu số": rows["denominator"].astype("Float64"),
-        "Quý trước": rows["previous_quarter"].astype("Float64"),
-        "Cùng kỳ năm trước": rows["same_quarter_last_year"].astype("Float64"),
-        "Thay đổi so với quý trước (điểm %)": rows["change_pp"].astype("Float64").where(
-            rows["indicator"] != "avg_processing_days"),
+        previous: rows["previous_quarter"].astype("Float64"),
+        **({} if cumulative else {"Cùng kỳ năm trước": rows["same_quarter_last_year"].astype("Float64")}),
+        change: rows["change_pp"].astype("Float64").where(rows["indicator"] != "avg_processing_days"),
         "Chỉ tiêu": rows["target"].astype("Float64"),
         "Đánh giá": [fmt.MISSING if pd.isna(m) or pd.isna(v) else ("Đạt" if m else "Chưa đạt")
                      for m, v in zip(met, rows["value"], strict=True)],
@@ -152,8 +180,8 @@ def indicators_styler(indicators: pd.DataFrame, unit_code: str = ALL, field: str
     frame.columns.name = "Chỉ số"  # in the header's corner, not on a row of its own
     styler = frame.style.set_uuid(uuid)
     styler.cell_ids = False
-    styler = styler.format(_count, subset=["Tử số", "Mẫu số"]).format(signed, subset=["Thay đổi so với quý trước (điểm %)"])
-    value_cols = ["Kết quả", "Quý trước", "Cùng kỳ năm trước", "Chỉ tiêu"]
+    styler = styler.format(_count, subset=["Tử số", "Mẫu số"]).format(signed, subset=[change])
+    value_cols = list(dict.fromkeys(["Kết quả", previous, "Cùng kỳ năm trước", "Chỉ tiêu"]))
     for position, indicator in enumerate(rows["indicator"]):
         styler = styler.format(_value_formatter(indicator), subset=pd.IndexSlice[frame.index[position:position + 1], value_cols])
     unmet = (frame["Đánh giá"] == "Chưa đạt").to_numpy()
@@ -161,17 +189,20 @@ def indicators_styler(indicators: pd.DataFrame, unit_code: str = ALL, field: str
     return styler.format(escape="html", subset=["Đánh giá"]).format_index(escape="html", axis=0)
 
 
-def unit_comparison_styler(indicators: pd.DataFrame, indicator: str = "on_time_rate", uuid: str = "don_vi"):
-    """One indicator for every unit with something to rate, best first, as a Styler."""
+def unit_comparison_styler(indicators: pd.DataFrame, indicator: str = "on_time_rate", uuid: str = "don_vi",
+                           cumulative: bool = False):
+    """One indicator for every unit with something to rate, best first, as a Styler
+    (``cumulative``: compared with the same period a year earlier)."""
     rows = indicators[(indicators["indicator"] == indicator) & (indicators["field"] == ALL)]
     units = refdata.load_units()
     rows = rows[rows["unit_code"].isin(units["code"]) & (rows["denominator"].fillna(0) > 0)]
     rows = rows.sort_values(["value", "unit_code"], ascending=[False, True], na_position="last").reset_index(drop=True)
     label = INDICATOR_LABELS.get(indicator, indicator)
+    previous = comparison_labels(cumulative)[0]
     frame = pd.DataFrame({
         label: rows["value"].astype("Float64"),
         "Mẫu số": rows["denominator"].astype("Float64"),
-        "Quý trước": rows["previous_quarter"].astype("Float64"),
+        previous: rows["previous_quarter"].astype("Float64"),
         "Thay đổi (điểm %)": rows["change_pp"].astype("Float64"),
         "Đánh giá": [fmt.MISSING if pd.isna(v) or pd.isna(m) else ("Đạt" if bool(m) else "Chưa đạt")
                      for v, m in zip(rows["value"], rows["meets_target"], strict=True)],
@@ -181,7 +212,7 @@ def unit_comparison_styler(indicators: pd.DataFrame, indicator: str = "on_time_r
     styler = frame.style.set_uuid(uuid)
     styler.cell_ids = False
     unmet = (frame["Đánh giá"] == "Chưa đạt").to_numpy()
-    return (styler.format(_value_formatter(indicator), subset=[label, "Quý trước"])
+    return (styler.format(_value_formatter(indicator), subset=[label, previous])
             .format(_count, subset=["Mẫu số"]).format(signed, subset=["Thay đổi (điểm %)"])
             .apply(lambda col: [UNMET_STYLE if u else "" for u in unmet], subset=[label, "Đánh giá"])
             .format_index(escape="html", axis=0))
@@ -219,6 +250,14 @@ def for_unit(score_tables: Any, unit: str | None):
         if "unit_code" in frames[key]:
             frames[key] = frames[key][frames[key]["unit_code"] == unit]
     return replace(score_tables, frames=frames)
+
+
+def pareto_for(score_tables: Any, unit: str | None = None) -> pd.DataFrame:
+    """The late Pareto rows (``late_pareto.csv``) of the area, or of ``unit`` only."""
+    pareto = score_tables.frames.get("pareto", pd.DataFrame())
+    if unit and "unit_code" in pareto:
+        pareto = pareto[pareto["unit_code"].astype("str") == unit]
+    return pareto
 
 
 def score_markdown(score_tables: Any, unit: str | None = None) -> str:

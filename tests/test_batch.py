@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from cchc_analysis.batch.execute import BatchResult, NotebookResult, NotebookTask, new_kernel_manager
-from cchc_analysis.batch.index import period_files, render_index, write_index
+from cchc_analysis.batch.index import period_files, render_index, unit_files, write_index
 from cchc_analysis.batch.summary import dossiers_counted, shown_path, summary_lines
 from cchc_analysis.batch.uptodate import fingerprint, previous_build
 from cchc_analysis.run import units_count
@@ -116,7 +116,7 @@ class TestFingerprintAndPreviousBuild:
 class TestRenderIndex:
     def test_escapes_names_and_links(self):
         page = render_index([{"title": "Quý I năm 2024", "notes": ["a < b"], "report": "2024Q1/report.html",
-                              "units": [("2024Q1/units/x.html", "<script>alert(1)</script>")]}])
+                              "units": [("2024Q1/units/x.html", "<script>alert(1)</script>", [])]}])
         assert ("<script>alert" in page, "&lt;script&gt;alert(1)&lt;/script&gt;" in page, "a &lt; b" in page) == (
             False, True, True
         )
@@ -148,6 +148,34 @@ class TestPeriodFiles:
         page = write_index(tmp_path).read_text(encoding="utf-8")
         assert [f'href="2024Q1/{n}"' in page for n in ("report.html", "form06.xlsx", "chi_so_2024Q1.xlsx",
                                                         "bao_cao_2024Q1.docx")] == [True] * 4
+
+
+class TestUnitFiles:
+    def test_links_the_units_own_workbook_and_draft_present(self, tmp_path):
+        q = tmp_path / "2024H1"
+        q.mkdir()
+        for name in ("bao_cao_2024H1_p-phu-bai.docx", "chi_so_2024H1_p-phu-bai.xlsx", "bao_cao_2024H1.docx",
+                     "chi_so_2024H1_x-phu-son.xlsx"):
+            (q / name).write_bytes(b"x")
+        assert (unit_files(q, "p-phu-bai"), unit_files(q, "x-phu-son"), unit_files(q, "x-duong-hoa")) == (
+            [("2024H1/chi_so_2024H1_p-phu-bai.xlsx", "Phụ lục số liệu (Excel)"),
+             ("2024H1/bao_cao_2024H1_p-phu-bai.docx", "Dự thảo báo cáo (Word)")],
+            [("2024H1/chi_so_2024H1_x-phu-son.xlsx", "Phụ lục số liệu (Excel)")], [])
+
+    def test_the_index_links_them_next_to_the_units_report(self, tmp_path):
+        q = tmp_path / "2024Q1"
+        (q / "units").mkdir(parents=True)
+        for name in ("units/p-phu-bai.html", "units/x-phu-son.html", "bao_cao_2024Q1_p-phu-bai.docx",
+                     "chi_so_2024Q1_p-phu-bai.xlsx"):
+            (q / name).write_bytes(b"x")
+        page = write_index(tmp_path).read_text(encoding="utf-8")
+        rows = [line for line in page.splitlines() if "units/" in line]
+        assert rows == [
+            '<li><a href="2024Q1/units/p-phu-bai.html">phường Phú Bài</a> · '
+            '<a href="2024Q1/chi_so_2024Q1_p-phu-bai.xlsx">Phụ lục số liệu (Excel)</a> · '
+            '<a href="2024Q1/bao_cao_2024Q1_p-phu-bai.docx">Dự thảo báo cáo (Word)</a></li>',
+            '<li><a href="2024Q1/units/x-phu-son.html">xã Phú Sơn</a></li>',
+        ]
 
 
 class TestNewKernelManager:

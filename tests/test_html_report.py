@@ -359,7 +359,7 @@ class TestReportDocument:
         figures = [(re.search(r'<img [^>]*alt="([^"]*)"', b).group(1), re.search(r"<figcaption>([^<]*)</figcaption>", b).group(1))
                    for b in blocks]
         numbers = [int(re.match(r"Hình (\d+)\. ", caption).group(1)) for _, caption in figures]
-        assert (len(figures), numbers, [alt for alt, _ in figures if len(alt) < 30]) == (7, list(range(1, 8)), [])
+        assert (len(figures), numbers, [alt for alt, _ in figures if len(alt) < 30]) == (8, list(range(1, 9)), [])
 
     def test_shows_the_header_the_estimate_and_the_watch_list(self, shared_report):
         body = _body(_real_report(shared_report).read_text(encoding="utf-8"))
@@ -429,7 +429,7 @@ class TestPrintedReport:
         captions = {int(m.group(1)): i for i, page in enumerate(printed["texts"], 1)
                     for m in re.finditer(r"^Hình (\d+)\. ", page, re.MULTILINE)}
         charts = dict(enumerate(printed["image_pages"], 1))
-        assert (len(charts), captions) == (7, charts)
+        assert (len(charts), captions) == (8, charts)
 
     def test_no_table_caption_ends_a_page(self, printed):
         # a table caption precedes its table: never the last line of a page

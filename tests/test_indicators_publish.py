@@ -91,3 +91,68 @@ class TestUnitPack:
         sheets = CalamineWorkbook.from_path(str(files["xlsx"])).sheet_names
         assert (files["docx"].name, files["xlsx"].name, "PHƯỜNG PHÚ BÀI" in text and "Ủy ban nhân dân phường Phú Bài báo cáo" in text, "Theo dõi" in sheets, meta.exists()) == (
             "bao_cao_2024Q1_p-phu-bai.docx", "chi_so_2024Q1_p-phu-bai.xlsx", True, True, True)
+
+
+class TestIntegrityInQuality:
+    def test_quality_csv_carries_every_integrity_row(self, folder):
+        quality = pd.read_csv(folder / "quality.csv", keep_default_na=False)
+        integrity = pd.read_csv(folder / "integrity.csv", keep_default_na=False)
+        rows = quality[quality["check"].str.startswith("integrity:")].reset_index(drop=True)
+        expected = integrity.assign(check="integrity:" + integrity["check"])
+        assert len(integrity) > 0
+        pd.testing.assert_frame_equal(rows, expected[["check", "unit_code", "count", "note"]])
+
+    def test_read_quarter_reads_it_back(self, indicators_sample_outputs, folder):
+        from cchc_analysis import indicators
+
+        quality = indicators.read_quarter(indicators_sample_outputs, "2024Q1").quality
+        integrity = pd.read_csv(folder / "integrity.csv")
+        total = quality[(quality["check"] == "integrity:more_than_one_supplement") & (quality["unit_code"] == "ALL")]
+        wanted = integrity[(integrity["check"] == "more_than_one_supplement") & (integrity["unit_code"] == "ALL")]
+        assert total["count"].tolist() == wanted["count"].tolist()
+
+    def test_the_workbook_lists_the_dossier_codes(self, folder):
+        from python_calamine import CalamineWorkbook
+
+        codes = pd.read_csv(folder / "integrity_dossiers.csv", dtype=str)
+        rows = CalamineWorkbook.from_path(str(folder / "chi_so_2024Q1.xlsx")).get_sheet_by_name("Kiểm tra xác thực").to_python()
+        assert ([r[0] for r in rows[1:]], [r[2] for r in rows[1:]]) == (codes["check"].tolist(), codes["dossier_id"].tolist())
+
+
+class TestWithIntegrityChecks:
+    def test_appends_prefixed_rows_once(self):
+        from cchc_analysis.indicators.publish import with_integrity_checks
+        from tests import report_fixtures
+
+        tables = report_fixtures.q2024q1()
+        before = len(tables.quality)
+        checks = pd.DataFrame({"check": ["finished_outside_hours", "finished_outside_hours"],
+                               "unit_code": ["ALL", "p-phu-bai"], "count": [3, 3], "note": ["ngoài giờ", "ngoài giờ"]})
+        twice = with_integrity_checks(with_integrity_checks(tables, checks), checks)
+        added = twice.quality.iloc[before:]
+        assert (len(twice.quality), added["check"].tolist(), added["unit_code"].tolist(), added["count"].tolist()) == (
+            before + 2, ["integrity:finished_outside_hours"] * 2, ["ALL", "p-phu-bai"], [3, 3])
+
+
+class TestUnitReportLinks:
+    def test_a_unit_pages_links_reach_its_own_files_and_the_index(self, indicators_sample_outputs, tmp_path):
+        import os
+        import shutil
+
+        from python_calamine import CalamineWorkbook
+
+        from cchc_analysis import indicators
+        from cchc_analysis import notebook_display as nd
+        from cchc_analysis import report_document as rd
+
+        shutil.copytree(indicators_sample_outputs / "2024Q1", tmp_path / "2024Q1")
+        tables = indicators.read_quarter(tmp_path, "2024Q1")
+        files = nd.write_unit_pack(tables, tmp_path, "p-phu-bai")
+        page_dir = tmp_path / "2024Q1" / "units"
+        targets = [os.path.normpath(page_dir / href) for href, _ in rd.file_links(tables, "p-phu-bai")]
+        assert targets == [str(tmp_path / "2024Q1" / "form06.xlsx"), str(files["xlsx"]), str(files["docx"]),
+                           str(tmp_path / "index.html")]
+        codes = pd.read_csv(tmp_path / "2024Q1" / "integrity_dossiers.csv", dtype=str)
+        rows = CalamineWorkbook.from_path(str(files["xlsx"])).get_sheet_by_name("Kiểm tra xác thực").to_python()
+        own = codes.loc[codes["unit_code"] == "p-phu-bai", "dossier_id"].tolist()
+        assert ([r[2] for r in rows[1:]], len(own) > 0) == (own, True)

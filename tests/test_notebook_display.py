@@ -117,6 +117,25 @@ class TestIndicatorsTable:
         assert (row["Kết quả"], row["Đánh giá"]) == ("–", "–")
 
 
+class TestIndicatorsTableCumulative:
+    def test_quarter_compares_with_the_previous_quarter(self):
+        table = nd.indicators_table(_indicator_rows())
+        assert list(table.columns[3:6]) == ["Quý trước", "Cùng kỳ năm trước", "Tăng/giảm so với quý trước"]
+
+    def test_cumulative_period_compares_with_the_same_period_a_year_earlier(self):
+        # for 6 tháng / 9 tháng / năm the previous_quarter column holds the year-earlier value
+        row = nd.indicators_table(_indicator_rows(previous_quarter=96.0, same_quarter_last_year=96.0, change_pp=1.5372),
+                                  cumulative=True).loc["Tỷ lệ giải quyết đúng hạn"]
+        assert (list(row.index[3:5]), row["Cùng kỳ năm trước"], row["Tăng/giảm so với cùng kỳ năm trước"],
+                "Quý trước" in row.index) == (
+            ["Cùng kỳ năm trước", "Tăng/giảm so với cùng kỳ năm trước"], "96%", nd.fmt.points(1.5372), False)
+
+    def test_unit_comparison_labels_the_year_earlier_column(self):
+        table = nd.unit_comparison_table(_indicator_rows(unit_code="p-phu-bai", previous_quarter=99.0), cumulative=True)
+        assert (list(table.columns), table.iloc[0]["Cùng kỳ năm trước"]) == (
+            ["Tỷ lệ giải quyết đúng hạn", "Mẫu số", "Cùng kỳ năm trước", "Đánh giá"], "99%")
+
+
 class TestUnitComparisonTable:
     def test_lists_units_best_first_and_leaves_out_units_with_nothing_to_rate(self):
         frame = pd.concat([
@@ -132,6 +151,13 @@ class TestQualityTable:
     def test_sums_each_check_over_units(self):
         q = pd.DataFrame({"check": ["late_without_apology"] * 2, "unit_code": ["a", "b"], "count": [3, 4], "note": ["Thiếu phiếu xin lỗi"] * 2})
         assert nd.quality_table(q).loc["late_without_apology", "Số lượng"] == "7"
+
+    def test_an_all_row_is_the_total_and_its_units_are_not_added_again(self):
+        q = pd.DataFrame({"check": ["procedure_not_in_catalogue"] * 3 + ["integrity:finished_outside_hours"] * 2,
+                          "unit_code": ["ALL", "p-thuy-chau", "x-thuy-tan", "ALL", "p-phu-bai"],
+                          "count": [7, 4, 3, 50, 50], "note": ["ngoài danh mục"] * 3 + ["ngoài giờ"] * 2})
+        table = nd.quality_table(q)
+        assert table["Số lượng"].to_dict() == {"integrity:finished_outside_hours": "50", "procedure_not_in_catalogue": "7"}
 
 
 class TestFilterDossiers:

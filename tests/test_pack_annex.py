@@ -120,3 +120,30 @@ class TestWriteAnnexWorkbook:
         rows = _sheet(write_annex_workbook(tables, tmp_path / "b.xlsx"), "Chỉ số")
         column = rows[0].index("Không rõ thông tin (không tính)")
         assert [r[column] for r in rows[1:]] == [float(i) for i in range(len(tables.indicators))]
+
+
+class TestIntegritySheet:
+    CODES = pd.DataFrame({
+        "check": ["finished_on_non_working_day", "more_than_one_supplement"], "dossier_id": ["=1+1", "000123"],
+        "unit_code": ["p-phu-bai", "ALL-UNKNOWN"], "procedure_code": ["1.001", "2.002"],
+        "finished_at": pd.to_datetime(["2024-03-30 09:15", None]),
+    })  # fmt: skip
+
+    def test_only_when_given(self, tmp_path):
+        path = write_annex_workbook(report_fixtures.q2024q1(), tmp_path / "w.xlsx")
+        assert "Kiểm tra xác thực" not in CalamineWorkbook.from_path(str(path)).sheet_names
+
+    def test_codes_stay_text_with_the_check_in_words(self, tmp_path):
+        from datetime import datetime
+
+        path = write_annex_workbook(report_fixtures.q2024q1(), tmp_path / "w.xlsx", integrity_dossiers=self.CODES)
+        rows = _sheet(path, "Kiểm tra xác thực")
+        assert rows == [
+            ["Mã kiểm tra", "Nội dung kiểm tra", "Mã hồ sơ", "Mã đơn vị", "Mã thủ tục", "Thời điểm kết thúc"],
+            ["finished_on_non_working_day", "kết thúc vào ngày nghỉ", "=1+1", "p-phu-bai", "1.001",
+             datetime(2024, 3, 30, 9, 15)],
+            ["more_than_one_supplement", "yêu cầu bổ sung hơn 1 lần (chỉ số 766 tính là quá hạn)", "000123",
+             "ALL-UNKNOWN", "2.002", ""],
+        ]
+        with zipfile.ZipFile(path) as z:
+            assert not any("<f>" in z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/sheet"))

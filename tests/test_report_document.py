@@ -29,6 +29,30 @@ class TestFileLinks:
             "../form06.xlsx", "../chi_so_2024Q1_p-phu-bai.xlsx", "../bao_cao_2024Q1_p-phu-bai.docx", "../../index.html"]
 
 
+class TestUnitLinksResolve:
+    def test_from_units_code_html_they_reach_the_units_files_and_the_index(self, tmp_path):
+        from pathlib import PurePosixPath
+
+        page = PurePosixPath("outputs/2024H1/units/p-phu-bai.html")
+        tables = rf.q2024q1()
+        from cchc_analysis.periods import Period
+
+        tables.quarter = Period.parse("2024H1")
+        targets = [str(PurePosixPath(*_normalise(page.parent / h))) for h, _ in rd.file_links(tables, "p-phu-bai")]
+        assert targets == ["outputs/2024H1/form06.xlsx", "outputs/2024H1/chi_so_2024H1_p-phu-bai.xlsx",
+                           "outputs/2024H1/bao_cao_2024H1_p-phu-bai.docx", "outputs/index.html"]
+
+
+def _normalise(path) -> list[str]:
+    parts: list[str] = []
+    for part in path.parts:
+        if part == "..":
+            parts.pop()
+        else:
+            parts.append(part)
+    return parts
+
+
 class TestHeaderHtml:
     def test_names_issuing_body_locality_and_period(self):
         page = rd.header_html(rf.q2024q1())
@@ -45,6 +69,50 @@ class TestFigureTexts:
         caption, alt = rd.figure_texts("late_heatmap", 7, "quý I năm 2024")
         assert (caption, alt.startswith("Bản đồ nhiệt")) == (
             "Hình 7. Hồ sơ giải quyết quá hạn theo đơn vị và lĩnh vực, quý I năm 2024", True)
+
+
+class TestFigureTextsPareto:
+    def test_the_pareto_has_its_caption_and_alt(self):
+        caption, alt = rd.figure_texts("late_pareto", 8, "6 tháng đầu năm 2024")
+        assert (caption, alt.startswith("Biểu đồ Pareto"), "6 tháng đầu năm 2024" in alt) == (
+            "Hình 8. Các cặp thủ tục – đơn vị có nhiều hồ sơ quá hạn nhất, 6 tháng đầu năm 2024", True, True)
+
+
+class TestParetoFor:
+    def test_the_area_keeps_every_pair_a_unit_only_its_own(self):
+        from cchc_analysis.score import ScoreTables
+
+        pareto = pd.DataFrame({"unit_code": ["p-phu-bai", "x-phu-son", "p-phu-bai"], "late": [5, 3, 1]})
+        scored = ScoreTables(None, None, None, "", frames={"pareto": pareto})
+        assert (rd.pareto_for(scored)["late"].tolist(), rd.pareto_for(scored, "p-phu-bai")["late"].tolist()) == (
+            [5, 3, 1], [5, 1])
+
+
+class TestComparisonLabels:
+    @pytest.mark.parametrize("period, labels", [
+        ("2024Q2", ("Quý trước", "Tăng/giảm so với quý trước")),
+        ("2024H1", ("Cùng kỳ năm trước", "Tăng/giảm so với cùng kỳ năm trước")),
+        ("2024M9", ("Cùng kỳ năm trước", "Tăng/giảm so với cùng kỳ năm trước")),
+        ("2024Y", ("Cùng kỳ năm trước", "Tăng/giảm so với cùng kỳ năm trước")),
+    ])
+    def test_by_kind_of_period(self, period, labels):
+        from cchc_analysis.periods import Period
+
+        assert rd.comparison_labels(Period.parse(period).is_cumulative) == labels
+
+    def test_cumulative_styler_has_one_year_earlier_column_holding_the_previous_value(self):
+        data = rd.indicators_styler(rf.indicators_2024q1(), cumulative=True).data
+        assert (list(data.columns), data.loc["Tỷ lệ giải quyết đúng hạn", "Cùng kỳ năm trước"]) == (
+            ["Kết quả", "Tử số", "Mẫu số", "Cùng kỳ năm trước", "Tăng/giảm so với cùng kỳ năm trước (điểm %)",
+             "Chỉ tiêu", "Đánh giá"], 96.8)
+
+    def test_quarter_styler_keeps_both_comparisons(self):
+        data = rd.indicators_styler(rf.indicators_2024q1()).data
+        assert list(data.columns[3:6]) == ["Quý trước", "Cùng kỳ năm trước", "Tăng/giảm so với quý trước (điểm %)"]
+
+    def test_cumulative_unit_comparison_styler(self):
+        page = rd.unit_comparison_styler(rf.indicators_2024q1(), cumulative=True).to_html()
+        assert ("Cùng kỳ năm trước" in page, "Quý trước" in page) == (True, False)
 
 
 class TestIndicatorsStyler:

@@ -62,12 +62,26 @@ def period_files(qdir: Path) -> list[tuple[str, str]]:
     return [(f"{qdir.name}/{name}", label) for name, label in names if (qdir / name).exists()]
 
 
+#: A unit's own documents (written by notebook 03 for a unit report), linked next to its page.
+UNIT_FILES = (
+    ("chi_so_{period}_{unit}.xlsx", "Phụ lục số liệu (Excel)"),
+    ("bao_cao_{period}_{unit}.docx", "Dự thảo báo cáo (Word)"),
+)
+
+
+def unit_files(qdir: Path, unit: str) -> list[tuple[str, str]]:
+    """``(relative link, label)`` of the unit's own annex workbook and Word draft present."""
+    names = [(pattern.format(period=qdir.name, unit=unit), label) for pattern, label in UNIT_FILES]
+    return [(f"{qdir.name}/{name}", label) for name, label in names if (qdir / name).exists()]
+
+
 def index_entries(output_dir: str | Path) -> list[dict]:
     """One entry per period folder holding a report (quarters and 6 tháng, 9 tháng, năm), newest
     first; each has a ``group``, its heading in :data:`KIND_GROUPS`.
 
     Each entry: ``title`` (``Quý I năm 2024``), ``notes`` (sentences), ``report`` (relative
-    link or ``None``), ``files`` (:func:`period_files`) and ``units`` (``(relative link, unit name)`` in reference order).
+    link or ``None``), ``files`` (:func:`period_files`) and ``units`` (``(relative link, unit name,
+    unit files)`` in reference order, the files of :func:`unit_files`).
     """
     from ..periods import Period
     from ..refdata import load_units, unit_names
@@ -103,7 +117,8 @@ def index_entries(output_dir: str | Path) -> list[dict]:
             "files": period_files(qdir),
             "notes": _period_notes(manifest),
             "report": f"{qdir.name}/report.html" if report.exists() else None,
-            "units": [(f"{qdir.name}/units/{p.name}", names.get(p.stem, p.stem)) for p in unit_pages],
+            "units": [(f"{qdir.name}/units/{p.name}", names.get(p.stem, p.stem), unit_files(qdir, p.stem))
+                      for p in unit_pages],
             "group": next(g for g, kinds in KIND_GROUPS.items() if report_period.kind in kinds),
         })
     return entries

@@ -3,7 +3,8 @@
 One sheet per table: Thông tin (period, convention, the synthetic-sample notice), Chỉ số (every
 indicator for the area, levels, centres, units and fields, with numerator, denominator, unknown
 when the table has it, value, previous, year-earlier, signed change, target, met), Biểu 06,
-Xếp hạng, Dưới mục tiêu, Chất lượng dữ liệu and, when given, Theo dõi (the watch list).
+Xếp hạng, Dưới mục tiêu, Chất lượng dữ liệu and, when given, Theo dõi (the watch list) and
+Kiểm tra xác thực (the dossier codes behind each integrity check: codes and the finish time only).
 
 Numbers are stored as numbers (the values of indicators.csv, unrounded) with display formats
 (``#,##0``, ``#,##0.0"%"``, signed changes) that Excel shows with the separators of its locale:
@@ -48,6 +49,13 @@ WATCHLIST_HEADERS = {
     "due_at": "Ngày hẹn trả", "days_left": "Số ngày làm việc còn lại", "status": "Trạng thái",
     "reception_code": "Nơi tiếp nhận",
 }  # fmt: skip
+
+
+#: Columns of the "Kiểm tra xác thực" sheet: (column of ``score.integrity_dossiers``, header, kind, width).
+INTEGRITY_COLUMNS = [("check", "Mã kiểm tra", "text", 30), ("dossier_id", "Mã hồ sơ", "text", 22),
+                     ("unit_code", "Mã đơn vị", "text", 18), ("procedure_code", "Mã thủ tục", "text", 16),
+                     ("finished_at", "Thời điểm kết thúc", "date", 16)]  # fmt: skip
+INTEGRITY_SHEET = "Kiểm tra xác thực"
 
 
 def workbook_file_name(period: object) -> str:
@@ -155,7 +163,18 @@ def _info_sheet(sheets: _Sheets, tables) -> None:
     sheets.write("Thông tin", [("Mục", "text", "", 18), ("Nội dung", "text", "", 100)], rows)
 
 
-def write_annex_workbook(tables, out_path: str | Path, watchlist: pd.DataFrame | None = None) -> Path:
+def _integrity_sheet(sheets: _Sheets, codes: pd.DataFrame) -> None:
+    from ..score.integrity import NOTES
+
+    columns = [(header, kind, "", width) for _, header, kind, width in INTEGRITY_COLUMNS]
+    columns.insert(1, ("Nội dung kiểm tra", "text", "", 40))
+    rows = [[c, NOTES.get(str(c), ""), d, u, p, f] for c, d, u, p, f in
+            codes[[name for name, *_ in INTEGRITY_COLUMNS]].itertuples(index=False)]
+    sheets.write(INTEGRITY_SHEET, columns, rows)  # "text" columns: write_string, even for "=1+1" or "0123"
+
+
+def write_annex_workbook(tables, out_path: str | Path, watchlist: pd.DataFrame | None = None,
+                         integrity_dossiers: pd.DataFrame | None = None) -> Path:
     """Write the annex workbook of one period's tables to ``out_path`` (atomically).
 
     Parameters
@@ -167,6 +186,8 @@ def write_annex_workbook(tables, out_path: str | Path, watchlist: pd.DataFrame |
         The .xlsx to write, by convention ``outputs/<period>/chi_so_<period>.xlsx``.
     watchlist
         Dossiers falling due before the period ends (any columns); a "Theo dõi" sheet when given.
+    integrity_dossiers
+        ``score.integrity_dossiers`` (codes only); a "Kiểm tra xác thực" sheet when given.
     """
 
     def build(tmp: Path) -> None:
@@ -217,6 +238,8 @@ def write_annex_workbook(tables, out_path: str | Path, watchlist: pd.DataFrame |
                      "num" if pd.api.types.is_float_dtype(watchlist[c]) else "text" for c in watchlist.columns]  # fmt: skip
             sheets.write("Theo dõi", [(WATCHLIST_HEADERS.get(c, c), k, "", 16) for c, k in zip(watchlist.columns, kinds, strict=True)],
                          [list(r) for r in watchlist.itertuples(index=False)])  # fmt: skip
+        if integrity_dossiers is not None:
+            _integrity_sheet(sheets, integrity_dossiers)
         wb.close()
 
     return atomic_write(out_path, build)

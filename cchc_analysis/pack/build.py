@@ -24,7 +24,8 @@ def manual_dir() -> Path:
 
 
 def write_report_pack(tables, out_dir: str | Path, manual_input: str | Path | None = None, unit: str | None = None,
-                      watchlist: pd.DataFrame | None = None, create_manual_form: bool = True) -> dict[str, Path]:
+                      watchlist: pd.DataFrame | None = None, create_manual_form: bool = True,
+                      integrity_dossiers: pd.DataFrame | None = None) -> dict[str, Path]:
     """Write the Word draft and the annex workbook of ``tables`` into ``out_dir/<period>/``.
 
     Parameters
@@ -34,6 +35,8 @@ def write_report_pack(tables, out_dir: str | Path, manual_input: str | Path | No
         created when missing and ``create_manual_form`` is true.
     unit
         A unit code: the unit's own report (file names get ``_<unit>``).
+    watchlist, integrity_dossiers
+        Sheets of the annex workbook (:func:`write_annex_workbook`) when given.
 
     Returns
     -------
@@ -48,5 +51,6 @@ def write_report_pack(tables, out_dir: str | Path, manual_input: str | Path | No
     folder = Path(out_dir) / str(period)
     suffix = f"_{unit}" if unit else ""
     docx = write_word_draft(tables, folder / draft_file_name(f"{period}{suffix}"), manual_input=manual_input, unit=unit)
-    xlsx = write_annex_workbook(tables, folder / workbook_file_name(f"{period}{suffix}"), watchlist=watchlist)
+    xlsx = write_annex_workbook(tables, folder / workbook_file_name(f"{period}{suffix}"), watchlist=watchlist,
+                                integrity_dossiers=integrity_dossiers)
     return {"docx": docx, "xlsx": xlsx, "manual": Path(manual_input)}

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 from .integrity import integrity_checks, integrity_dossiers
 from .items import load_items
-from .report import FILES, ScoreTables, build_score_tables, markdown_sections, read_score_files, write_score_files
+from .report import (FILES, ScoreTables, build_score_tables, markdown_sections, read_score_files, write_score_files,
+                     write_score_tables)
 from .score766 import points_lost, score_table
 from .timelost import late_pareto, on_time_definitions, processing_times
 from .watchlist import default_as_of, finish_by, watchlist, what_if
@@ -41,4 +42,5 @@ __all__ = [
     "watchlist",
     "what_if",
     "write_score_files",
+    "write_score_tables",
 ]

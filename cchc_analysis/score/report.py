@@ -82,7 +82,12 @@ def write_score_files(dossiers: pd.DataFrame, period_start, period_end, out_dir,
 
     Returns the :class:`ScoreTables` written (for the report sections).
     """
-    tables = build_score_tables(dossiers, period_start, period_end, as_of=as_of, pakn=pakn, target=target)
+    return write_score_tables(build_score_tables(dossiers, period_start, period_end, as_of=as_of, pakn=pakn,
+                                                 target=target), out_dir)
+
+
+def write_score_tables(tables: ScoreTables, out_dir) -> ScoreTables:
+    """Write tables already built (:func:`build_score_tables`) as :func:`write_score_files` does."""
     out = Path(out_dir)
     for key, name in FILES.items():
         frame = tables.frames[key]
