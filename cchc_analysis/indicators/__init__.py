@@ -126,9 +126,9 @@ def require_dossiers(processed_dir: str | Path, quarter, period: str = config.DE
     import pyarrow.dataset as pads
 
     from .. import schema
-    from ..periods import Quarter
+    from ..periods import Period
 
-    q = quarter if isinstance(quarter, Quarter) else Quarter.parse(str(quarter))
+    q = Period.parse(quarter)
     start, end = q.bounds(period)
     path = Path(processed_dir) / "dossiers.parquet"
     if not path.exists():
