@@ -23,7 +23,7 @@ from typing import Any
 import ipywidgets as widgets
 import pandas as pd
 
-from . import config, fmt
+from . import config, fmt, refdata
 from .display_explore import (
     OUTCOME_GROUPS, dossier_breakdown, filter_dossiers, late_dossiers, outcome_by_field,
     period_caption, period_dossiers, watch_table,
@@ -177,6 +177,25 @@ class Panel(widgets.VBox):
         return bundle
 
 
+
+def unit_choices(codes) -> list[tuple[str, str]]:
+    """(label, code) of the units a filter offers, by name; two units of the same name (phường
+    Phú Bài before and after the 2025 reform) are told apart by their validity dates."""
+    units = refdata.load_units().set_index("code")
+    labels = {code: unit_label(code) for code in codes}
+    repeated = {label for label in labels.values() if list(labels.values()).count(label) > 1}
+
+    def label_of(code: str) -> str:
+        label = labels[code]
+        if label not in repeated or code not in units.index:
+            return label
+        start, end = units.at[code, "valid_from"], units.at[code, "valid_to"]
+        if pd.notna(end) and str(end):
+            return f"{label} (đến {fmt.date_short(end)})"
+        return f"{label} (từ {fmt.date_short(start)})" if pd.notna(start) and str(start) else label
+
+    return sorted(((label_of(code), code) for code in codes), key=lambda choice: (choice[0], choice[1]))
+
 class Explorer:
     """Filters and the panels they drive; build once, display :attr:`controls` and each panel.
 
@@ -195,12 +214,12 @@ class Explorer:
         quarter = str(Quarter.parse(quarter))
         # A value given as a parameter stays selectable even when no dossier has it (tables show 0).
         quarters = sorted({*quarters_in(dossiers), quarter}, key=Quarter.parse)
-        units = sorted({*dossiers["unit_code"].dropna().unique(), *([unit] if unit else [])}, key=unit_label)
+        units = {*dossiers["unit_code"].dropna().unique(), *([unit] if unit else [])}
         fields = sorted({*dossiers["field"].dropna().unique(), *([field] if field else [])})
         channels = [c for c in CHANNEL_LABELS if c in {*dossiers["channel"].dropna(), channel}]
         self.quarter = widgets.Dropdown(options=quarters[::-1], value=quarter, description="Quý")
         self.period = widgets.ToggleButtons(options=CONVENTIONS, value=period, description="Kỳ")
-        self.unit = widgets.Dropdown(options=[("Toàn địa bàn", EVERY)] + [(unit_label(u), u) for u in units],
+        self.unit = widgets.Dropdown(options=[("Toàn địa bàn", EVERY)] + unit_choices(units),
                                      value=unit or EVERY, description="Đơn vị")
         self.field = widgets.Dropdown(options=[("Mọi lĩnh vực", EVERY)] + [(f, f) for f in fields],
                                       value=field or EVERY, description="Lĩnh vực")

@@ -209,3 +209,12 @@ class TestExplorerParameters:
         explorer = ep.Explorer(_dossiers(), "Q1/2024", unit="x-thuy-tan", output_dir=tmp_path)
         assert (explorer.quarter.value, explorer.unit.value, len(explorer.frames["ho_so_qua_han"])) == (
             "2024Q1", "x-thuy-tan", 0)
+
+
+class TestUnitChoices:
+    def test_units_of_the_same_name_are_told_apart_by_their_dates(self):
+        assert ep.unit_choices(["p-phu-bai-2025", "x-thuy-tan", "p-phu-bai"]) == [
+            ("phường Phú Bài (từ 01/7/2025)", "p-phu-bai-2025"),
+            ("phường Phú Bài (đến 30/6/2025)", "p-phu-bai"),
+            ("xã Thủy Tân", "x-thuy-tan"),
+        ]

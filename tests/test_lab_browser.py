@@ -142,7 +142,7 @@ class TestExploreInJupyterLab:
         searchable = (late.locator("input[type=search]").count(), "trên" in late.inner_text())
         unit = page.locator(".cchc-explore-controls .widget-dropdown", has_text="Đơn vị").locator("select")
         unit.scroll_into_view_if_needed()
-        unit.select_option(label="phường Phú Bài")
+        unit.select_option(label="phường Phú Bài (đến 30/6/2025)")
         page.locator("b", has_text="hồ sơ quá hạn – phường Phú Bài").first.wait_for(timeout=60_000)
         page.wait_for_function(
             "before => [...document.querySelectorAll('table.dataTable tbody')].every(t => t.innerText !== before)"
