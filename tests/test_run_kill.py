@@ -287,7 +287,7 @@ class TestReferenceChanged:
         assert _run(root, env=env).returncode == 0
         assert _run(root, env=env).stdout.startswith("Không có gì thay đổi")
         with calendar.open("a", encoding="utf-8") as handle:
-            handle.write("2024-01-03,holiday,Nghỉ bù (thử)\n")
+            handle.write("2024,2024-01-03,holiday,nghỉ bù (thử),test\n")
         edited = _run(root, env=env)
         assert (edited.returncode, _statuses(root), _clean_runs(root)) == (0, ["ok", "ok", "ok"], 2), edited.stderr
         assert _run(root, env=env).stdout.startswith("Không có gì thay đổi")
