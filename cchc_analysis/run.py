@@ -9,7 +9,10 @@ One command builds a quarter::
 Steps, each a notebook executed by papermill in its own kernel (cwd = the notebooks folder):
 
 1. ``01_clean`` — only when the raw exports changed since the last clean (the sha256 of the raw
-   files differs from ``clean_meta.json["files"]`` written by the cleaner), or with ``--clean``;
+   files differs from ``clean_meta.json["files"]`` written by the cleaner), when a reference
+   file the cleaner reads changed (``clean_meta.json["reference"]``), when the last
+   ``01_clean`` of the quarter did not finish (killed or failed: its executed notebook is not
+   the one the manifest records), or with ``--clean``;
 2. ``02_indicators`` — the quarter's tables into ``outputs/<Q>/``;
 3. ``03_report`` — the meeting report, exported to ``outputs/<Q>/report.html``; with
    ``--units``, one more ``03_report`` per unit (``unit`` parameter), in parallel, exported to
@@ -78,7 +81,7 @@ from .batch.refresh import (  # noqa: F401
     strip_machine_metadata,
 )
 from .batch.summary import shown_path, summary_lines
-from .batch.uptodate import fingerprint, previous_build
+from .batch.uptodate import clean_unfinished, fingerprint, previous_build
 from .errors import CchcError, InputError, exit_code_for
 
 #: The batch pipeline, in order.
@@ -178,7 +181,7 @@ def run_quarter(
         "output_dir": str(output_dir),
         "engine": engine,
     }
-    clean_needed = force_clean or raw_changed(raw_dir, processed_dir)
+    clean_needed = _clean_needed(force_clean, quarter, period, raw_dir, processed_dir, output_dir)
     if not clean_needed and not rebuild:
         quarter = quarter or latest_complete_quarter(processed_dir, period)
         chosen_units = select_units(units, quarter, period)
@@ -249,6 +252,21 @@ def run_quarter(
     )
     batch.index = write_index(output_dir)
     return batch
+
+
+def _clean_needed(force_clean: bool, quarter: str | None, period: str, raw_dir: Path,
+                  processed_dir: Path, output_dir: Path) -> bool:
+    """Whether ``01_clean`` must run: ``--clean``, changed raw exports or reference files, no
+    clean record, or a ``01_clean`` that did not finish (killed or failed, issue 14): its
+    notebook in the quarter's folder is not the one recorded as done, or, without
+    ``--quarter``, a run killed while cleaning left its notebook in the staging place."""
+    from .clean import reference_changed
+
+    if force_clean or raw_changed(raw_dir, processed_dir) or reference_changed(processed_dir):
+        return True
+    if quarter is None and (output_dir / "01_clean.ipynb").exists():
+        return True
+    return clean_unfinished(output_dir / (quarter or latest_complete_quarter(processed_dir, period)))
 
 
 def units_count(spec: str | None) -> int | None:

@@ -47,11 +47,13 @@ PARAMS = (
 CLEAN_SRC = """\
 import json, pathlib
 import pandas as pd
+from cchc_analysis.clean import reference_digests
 from cchc_analysis.run import raw_file_hashes
 out = pathlib.Path(processed_dir); out.mkdir(parents=True, exist_ok=True)
 last = pathlib.Path(raw_dir, "dossiers.csv").read_text().split()[-1]
 pd.DataFrame({"received_at": pd.to_datetime(["2024-01-02", last])}).to_parquet(out / "dossiers.parquet")
-(out / "clean_meta.json").write_text(json.dumps({"synthetic": True, "files": raw_file_hashes(raw_dir)}))
+(out / "clean_meta.json").write_text(json.dumps({"synthetic": True, "files": raw_file_hashes(raw_dir),
+                                                 "reference": reference_digests()}))
 with open(out / "clean_runs.log", "a") as log:
     log.write("run\\n")
 """

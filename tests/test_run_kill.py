@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 
 from cchc_analysis import cli
-from cchc_analysis.batch.uptodate import previous_build
+from cchc_analysis.batch.inputs import sha256_file
+from cchc_analysis.batch.uptodate import clean_unfinished, previous_build
 from cchc_analysis.periods import ImplausibleYear, Period, Quarter
 from tests.test_run import CLEAN_SRC, INDICATORS_SRC, REPORT_SRC, _notebook
 
@@ -31,6 +32,12 @@ if pathlib.Path("slow_03").exists() or (unit is not None and pathlib.Path("slow_
     pathlib.Path("03_started").touch()
     time.sleep(120)
 """ + REPORT_SRC
+
+# Pauses where the real cleaner does (after reading, before writing) under CCHC_TEST_PAUSE.
+SLOW_CLEAN_SRC = """\
+from cchc_analysis.io import pause_for_tests
+pause_for_tests("reading")
+""" + CLEAN_SRC
 
 
 class TestImpossibleQuarter:
@@ -80,10 +87,10 @@ def _main(*argv: str) -> int:
         return exc.code
 
 
-def _project(root: Path) -> Path:
+def _project(root: Path, clean_src: str = CLEAN_SRC) -> Path:
     nbdir = root / "notebooks"
     nbdir.mkdir(parents=True)
-    _notebook(nbdir / "01_clean.ipynb", CLEAN_SRC)
+    _notebook(nbdir / "01_clean.ipynb", clean_src)
     _notebook(nbdir / "02_indicators.ipynb", INDICATORS_SRC, 'engine: str = "pandas"  # engine\n')
     _notebook(nbdir / "03_report.ipynb", SLOW_REPORT_SRC)
     (root / "raw").mkdir()
@@ -97,8 +104,17 @@ def _argv(root: Path, *extra: str) -> list[str]:
             "--out", str(root / "out"), "--notebooks", str(root / "notebooks"), *extra]
 
 
-def _run(root: Path, *extra: str) -> subprocess.CompletedProcess:
-    return subprocess.run(_argv(root, *extra), capture_output=True, text=True, cwd=root, timeout=300)
+def _run(root: Path, *extra: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(_argv(root, *extra), capture_output=True, text=True, cwd=root, timeout=300,
+                          env={**os.environ, **(env or {})})
+
+
+def _statuses(root: Path) -> list[str]:
+    return [n["status"] for n in json.loads((root / "out" / "2024Q1" / "manifest.json").read_text())["notebooks"]]
+
+
+def _clean_runs(root: Path) -> int:
+    return (root / "processed" / "clean_runs.log").read_text().count("run")
 
 
 class TestKilledRun:
@@ -201,3 +217,115 @@ class TestInterruptedRun:
             130, ["cchc run: đã dừng theo yêu cầu (Ctrl+C); kết quả dở dang bị bỏ, kết quả trước đó giữ nguyên."], ""
         ), err
         assert manifest.read_text() == before
+
+
+class TestKilledClean:
+    """A run stopped inside 01_clean (SIGKILL to the command, or Ctrl+C) with unchanged raw
+    files: the rerun executes 01_clean again instead of recording the half-executed notebook
+    as up to date."""
+
+    @pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGINT])
+    def test_the_rerun_cleans_again(self, tmp_path, signum):
+        root = _project(tmp_path, SLOW_CLEAN_SRC)
+        assert _run(root).returncode == 0
+        executed = root / "out" / "2024Q1" / "notebooks" / "01_clean.ipynb"
+        finished = sha256_file(executed)
+        mark = root / "paused"
+        env = {**os.environ, "CCHC_TEST_PAUSE": "reading:120", "CCHC_TEST_PAUSE_MARK": str(mark)}
+        proc = subprocess.Popen(_argv(root, "--clean"), cwd=root, env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, start_new_session=True)
+        try:
+            deadline = time.monotonic() + 120
+            while not mark.exists():
+                assert proc.poll() is None and time.monotonic() < deadline, "01_clean never paused"
+                time.sleep(0.2)
+            time.sleep(1.0)  # papermill has saved the half-executed notebook
+            os.killpg(proc.pid, signum)
+            out, err = proc.communicate(timeout=60)
+        finally:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=30)
+        time.sleep(2)  # an orphaned kernel exits once it sees its parent gone
+        if signum == signal.SIGINT:
+            lines = [line for line in err.splitlines() if line.strip()]
+            assert (proc.returncode, lines, out) == (
+                130, ["cchc run: đã dừng theo yêu cầu (Ctrl+C); kết quả dở dang bị bỏ, kết quả trước đó giữ nguyên."], ""
+            ), err
+        assert (sha256_file(executed) != finished, _statuses(root), _clean_runs(root)) == (True, ["ok", "ok", "ok"], 1)
+
+        rerun = _run(root)
+        assert (rerun.returncode, _statuses(root), _clean_runs(root)) == (0, ["ok", "ok", "ok"], 2), rerun.stderr
+        clean = json.loads(executed.read_text())["metadata"]["papermill"]
+        entry = json.loads((root / "out" / "2024Q1" / "manifest.json").read_text())["notebooks"][0]
+        assert (clean["exception"], bool(clean["end_time"]), entry["executed_sha256"]) == (
+            None, True, sha256_file(executed))
+        again = _run(root)
+        assert (again.stdout.startswith("Không có gì thay đổi"), _clean_runs(root)) == (True, 2)
+
+    def test_without_quarter_a_kill_in_the_staging_place_cleans_again(self, tmp_path):
+        root = _project(tmp_path, SLOW_CLEAN_SRC)
+        assert _run(root).returncode == 0
+        staged = root / "out" / "01_clean.ipynb"
+        staged.write_text("{half")  # what papermill leaves there when the run is killed
+        argv = [a for a in _argv(root) if a not in ("--quarter", "2024Q1")]
+        rerun = subprocess.run(argv, capture_output=True, text=True, cwd=root, timeout=300)
+        assert (rerun.returncode, _statuses(root), _clean_runs(root), staged.exists()) == (
+            0, ["ok", "ok", "ok"], 2, False), rerun.stderr
+
+
+class TestReferenceChanged:
+    def test_editing_a_reference_file_cleans_again(self, tmp_path):
+        from cchc_analysis import config
+
+        root = _project(tmp_path)
+        reference = tmp_path / "reference"
+        reference.mkdir()
+        calendar = reference / "calendar_overrides.csv"
+        calendar.write_bytes((config.PACKAGE_REFERENCE_DIR / "calendar_overrides.csv").read_bytes())
+        env = {"CCHC_REFERENCE_DIR": str(reference)}
+        assert _run(root, env=env).returncode == 0
+        assert _run(root, env=env).stdout.startswith("Không có gì thay đổi")
+        with calendar.open("a", encoding="utf-8") as handle:
+            handle.write("2024,2024-01-03,holiday,nghỉ bù (thử),test\n")
+        edited = _run(root, env=env)
+        assert (edited.returncode, _statuses(root), _clean_runs(root)) == (0, ["ok", "ok", "ok"], 2), edited.stderr
+        assert _run(root, env=env).stdout.startswith("Không có gì thay đổi")
+
+
+class TestCleanUnfinished:
+    def _quarter(self, tmp_path, status="ok", sha=True, notebook=True) -> Path:
+        (tmp_path / "notebooks").mkdir()
+        executed = tmp_path / "notebooks" / "01_clean.ipynb"
+        executed.write_text("done")
+        entry = {"notebook": "01_clean", "status": status, "executed": "notebooks/01_clean.ipynb",
+                 "executed_sha256": sha256_file(executed) if sha else None}
+        if not notebook:
+            executed.unlink()
+        (tmp_path / "manifest.json").write_text(json.dumps({"status": "ok", "notebooks": [entry]}))
+        return tmp_path
+
+    def test_the_recorded_notebook_is_finished(self, tmp_path):
+        assert clean_unfinished(self._quarter(tmp_path)) is False
+
+    def test_a_rewritten_notebook_is_unfinished(self, tmp_path):
+        qdir = self._quarter(tmp_path)
+        (qdir / "notebooks" / "01_clean.ipynb").write_text("half")
+        assert clean_unfinished(qdir) is True
+
+    def test_a_failed_clean_is_unfinished(self, tmp_path):
+        assert clean_unfinished(self._quarter(tmp_path, status="failed")) is True
+
+    def test_a_record_without_hash_is_unfinished(self, tmp_path):
+        assert clean_unfinished(self._quarter(tmp_path, sha=False)) is True
+
+    def test_a_notebook_without_manifest_is_unfinished(self, tmp_path):
+        qdir = self._quarter(tmp_path)
+        (qdir / "manifest.json").unlink()
+        assert clean_unfinished(qdir) is True
+
+    def test_nothing_built_is_not_unfinished(self, tmp_path):
+        assert clean_unfinished(tmp_path / "2023Q4") is False
+
+    def test_no_notebook_and_an_ok_record_is_not_unfinished(self, tmp_path):
+        assert clean_unfinished(self._quarter(tmp_path, notebook=False)) is False

@@ -79,3 +79,26 @@ def _unchanged(path: Path, recorded: str | None) -> bool:
         return recorded is not None and sha256_file(path) == recorded
     except OSError:
         return False
+
+
+def clean_unfinished(quarter_dir: str | Path) -> bool:
+    """Whether the quarter's ``01_clean`` is not known to have finished: ``01_clean`` must run.
+
+    True when the last run of the quarter recorded ``01_clean`` as ``failed``, or when the
+    executed ``notebooks/01_clean.ipynb`` is on disk but is not the bytes a finished run
+    recorded (``executed_sha256`` in ``manifest.json``): a run killed inside ``01_clean``
+    leaves a half-executed notebook there, and the raw files alone do not show it (issue 14).
+    No notebook on disk and no failure recorded is not "unfinished" (nothing to point at).
+    """
+    quarter_dir = Path(quarter_dir)
+    try:
+        manifest = json.loads((quarter_dir / "manifest.json").read_text(encoding="utf-8"))
+        entry = next(e for e in manifest.get("notebooks", []) if e.get("notebook") == "01_clean")
+    except (OSError, ValueError, StopIteration, AttributeError):
+        entry = None
+    if entry is not None and entry.get("status") not in ("ok", "up_to_date"):
+        return True
+    executed = quarter_dir / "notebooks" / "01_clean.ipynb"
+    if not executed.exists():
+        return False
+    return entry is None or not _unchanged(executed, entry.get("executed_sha256"))
